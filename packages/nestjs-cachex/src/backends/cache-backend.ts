@@ -1,0 +1,80 @@
+import { type CacheEntry } from './cache-entry.js';
+
+/** Options every backend takes. */
+export interface CacheBackendOptions {
+  /**
+   * Prefix of every key the backend writes on its server (default `'cachex:'`),
+   * so apps with different prefixes can share one Redis or Memcached.
+   */
+  keyPrefix?: string;
+}
+
+/** Options of `clearPath`. */
+export interface ClearPathOptions {
+  /** Also remove the entries of that path with a query string (default `true`). */
+  includeQuery?: boolean;
+  /** Mark the entries stale instead of deleting them (they may still be served stale). */
+  soft?: boolean;
+}
+
+/** Options of `invalidateTags`. */
+export interface InvalidateTagsOptions {
+  /** Mark the entries stale instead of deleting them (they may still be served stale). */
+  soft?: boolean;
+}
+
+/**
+ * A string key-value store kept apart from the response cache, inside the
+ * backend's `keyPrefix`. `CacheManager`, sessions and locks live in their own
+ * namespaces, so `CacheBackend.clear()` never touches them. Lifetimes are
+ * whole seconds (rounded up).
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlSeconds?: number): Promise<void>;
+  /** Stores the value only when the key is absent; `true` when it was stored (a lock taken). */
+  add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  delete(key: string): Promise<boolean>;
+  /** Deletes the key only while it still holds `value` (a lock released by its owner only). */
+  deleteIfEquals(key: string, value: string): Promise<boolean>;
+  /** Adds a member to the set at `key`; the set lives at least `ttlSeconds` from now. */
+  setAdd(key: string, member: string, ttlSeconds?: number): Promise<void>;
+  setRemove(key: string, member: string): Promise<void>;
+  setMembers(key: string): Promise<string[]>;
+  /** Removes every key of this namespace; the count, or -1 when the backend cannot count. */
+  clear(): Promise<number>;
+  /** Removes this namespace's keys matching the glob; the count, or -1 when it cannot count. */
+  clearPattern(glob: string): Promise<number>;
+}
+
+/**
+ * Where responses are cached: the DI token to inject and the type to extend.
+ * Keys passed to and returned by these methods are logical keys (no prefix);
+ * the response-cache methods act on response-cache entries only.
+ *
+ * @example
+ * constructor(private readonly cache: CacheBackend) {}
+ * await this.cache.clearPath('/products/42');
+ */
+export abstract class CacheBackend {
+  /** The entry stored under `key`, or `undefined`. */
+  abstract get(key: string): Promise<CacheEntry | undefined>;
+  /** Stores `entry` for `ttlSeconds` (default: its freshness plus its stale window). */
+  abstract set(key: string, entry: CacheEntry, ttlSeconds?: number): Promise<void>;
+  /** Removes one entry; `true` when there was one. */
+  abstract delete(key: string): Promise<boolean>;
+  /** Removes every response-cache entry of this backend (sessions and data stay). */
+  abstract clear(): Promise<number>;
+  /** Removes (or, with `soft`, marks stale) a path's entries for every method, host and query. */
+  abstract clearPath(path: string, options?: ClearPathOptions): Promise<number>;
+  /** Removes the entries whose path matches the glob (`*`, `?`, `[abc]`). */
+  abstract clearPattern(glob: string): Promise<number>;
+  /** Removes (or, with `soft`, marks stale) every entry carrying one of the tags. */
+  abstract invalidateTags(tags: string[], options?: InvalidateTagsOptions): Promise<number>;
+  /** Every logical key of the response cache. */
+  abstract keys(): AsyncIterable<string> | Promise<string[]>;
+  /** A key-value store of its own inside this backend (for `CacheManager`, sessions, locks). */
+  abstract namespace(name: string): KeyValueStore;
+  /** Releases connections and timers. Clients the backend did not create are left open. */
+  abstract close(): Promise<void>;
+}

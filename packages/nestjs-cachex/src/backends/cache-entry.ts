@@ -1,0 +1,37 @@
+/**
+ * One stored HTTP response, as the `CacheInterceptor` writes it and a
+ * `CacheBackend` keeps it. Times are epoch milliseconds, lifetimes seconds.
+ */
+export interface CacheEntry {
+  /** The status code sent by the handler (200 unless `statuses` allows more). */
+  status: number;
+  /**
+   * Response headers set by the handler, names in lower case, hop-by-hop
+   * headers and `set-cookie` removed. Includes `content-type`, `etag` and
+   * `last-modified` (the interceptor fills the last two when the handler did not).
+   */
+  headers: Record<string, string>;
+  /** The body bytes exactly as they are sent. */
+  body: Buffer;
+  /** When the entry was stored, in epoch milliseconds; `Age` counts from here. */
+  storedAt: number;
+  /** Freshness lifetime in seconds (`max-age`). */
+  maxAge: number;
+  /** Seconds after `maxAge` during which a stale entry is served while one refresh runs. */
+  staleWhileRevalidate?: number;
+  /** Seconds after `maxAge` during which a stale entry replaces a failing handler's answer. */
+  staleIfError?: number;
+  /** Tags the entry can be invalidated by (`invalidateTags`). */
+  tags?: string[];
+  /** The request path the entry answers; backends index entries by it for `clearPath`. */
+  path?: string;
+  /** The query string (without `?`) the entry answers. */
+  query?: string;
+  /** Set by a soft purge: the entry is stale from now on, whatever its age. */
+  invalidated?: boolean;
+}
+
+/** Seconds a backend keeps an entry: its freshness plus the longest stale window. */
+export function entryLifetimeSeconds(entry: CacheEntry): number {
+  return entry.maxAge + Math.max(entry.staleWhileRevalidate ?? 0, entry.staleIfError ?? 0);
+}
