@@ -2,10 +2,9 @@
  * The backends every shared suite runs against (the keyv idea: one behaviour
  * suite, every storage). Redis, Redis Cluster and Memcached appear when the
  * global setup started their servers; otherwise they are listed as skipped.
+ * CACHEX_BACKENDS=memory,redis (a comma list) narrows a local run.
  */
 import { type CacheBackend, MemoryBackend } from 'nestjs-cachex';
-import { MemcachedBackend } from 'nestjs-cachex/memcached';
-import { RedisBackend } from 'nestjs-cachex/redis';
 
 /** A named way to make a backend; `options` go to its constructor. */
 export interface BackendCase {
@@ -15,42 +14,54 @@ export interface BackendCase {
   create(options?: { keyPrefix?: string }): CacheBackend;
 }
 
+const wanted = process.env.CACHEX_BACKENDS?.split(',');
+const wants = (name: BackendCase['name']) => wanted === undefined || wanted.includes(name);
 const redisPort = process.env.CACHEX_REDIS_PORT;
 const clusterPorts = process.env.CACHEX_REDIS_CLUSTER_PORTS?.split(',').map(Number);
 const memcachedServers = process.env.CACHEX_MEMCACHED_SERVERS?.split(',');
+// Loaded only when wanted, so a Memory-only run needs neither client library.
+const { RedisBackend } =
+  wants('redis') || wants('redis-cluster') ? await import('nestjs-cachex/redis') : ({} as never);
+const { MemcachedBackend } = wants('memcached')
+  ? await import('nestjs-cachex/memcached')
+  : ({} as never);
 
 /** Every backend case, in a fixed order. */
-export const backendCases: BackendCase[] = [
-  {
-    name: 'memory',
-    available: true,
-    create: (options) => new MemoryBackend(options),
-  },
-  {
-    name: 'redis',
-    available: redisPort !== undefined,
-    create: (options) => new RedisBackend({ host: '127.0.0.1', port: Number(redisPort), ...options }),
-  },
-  {
-    name: 'redis-cluster',
-    available: clusterPorts !== undefined,
-    create: (options) =>
-      new RedisBackend({
-        cluster: { nodes: clusterPorts!.map((port) => ({ host: '127.0.0.1', port })) },
-        ...options,
-      }),
-  },
-  {
-    name: 'memcached',
-    available: memcachedServers !== undefined,
-    create: (options) => new MemcachedBackend({ servers: memcachedServers!, ...options }),
-  },
-];
+export const backendCases: BackendCase[] = (
+  [
+    {
+      name: 'memory',
+      available: true,
+      create: (options) => new MemoryBackend(options),
+    },
+    {
+      name: 'redis',
+      available: redisPort !== undefined,
+      create: (options) =>
+        new RedisBackend({ host: '127.0.0.1', port: Number(redisPort), ...options }),
+    },
+    {
+      name: 'redis-cluster',
+      available: clusterPorts !== undefined,
+      create: (options) =>
+        new RedisBackend({
+          cluster: { nodes: clusterPorts!.map((port) => ({ host: '127.0.0.1', port })) },
+          ...options,
+        }),
+    },
+    {
+      name: 'memcached',
+      available: memcachedServers !== undefined,
+      create: (options) => new MemcachedBackend({ servers: memcachedServers!, ...options }),
+    },
+  ] satisfies BackendCase[]
+).filter((backend) => wants(backend.name));
 
 /** `describe` for an available backend, a loud `describe.skip` otherwise. */
 export function describeBackend(backend: BackendCase): typeof describe | typeof describe.skip {
   if (backend.available) return describe;
-  if (process.env.CI === 'true') throw new Error(`CI=true but the ${backend.name} server is missing`);
+  if (process.env.CI === 'true')
+    throw new Error(`CI=true but the ${backend.name} server is missing`);
   console.warn(`SKIPPED: no ${backend.name} server here (install redis-server and memcached)`);
   return describe.skip;
 }

@@ -11,7 +11,11 @@ export class CacheXTimeoutError extends CacheXError {
  * Settles like `promise`, or rejects with `CacheXTimeoutError` after
  * `timeoutMs`. The timer is cleared on settle and never keeps the process alive.
  */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, operation: string): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  operation: string,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new CacheXTimeoutError(operation, timeoutMs)), timeoutMs);

@@ -1,0 +1,186 @@
+import { LRUCache } from 'lru-cache';
+import { CacheXConfigError } from '../common/errors.js';
+import { keyLocation } from '../http/cache-key.js';
+import {
+  CacheBackend,
+  type CacheBackendOptions,
+  type ClearPathOptions,
+  type InvalidateTagsOptions,
+  type KeyValueStore,
+} from './cache-backend.js';
+import { type CacheEntry, entryLifetimeSeconds } from './cache-entry.js';
+import { globToRegExp } from './glob.js';
+import { MemoryKeyValueStore, type MemoryValue } from './memory-key-value.store.js';
+
+/** Options of `MemoryBackend`. */
+export interface MemoryBackendOptions extends CacheBackendOptions {
+  /** Most response entries kept (default 10 000); the least recently used go first. */
+  maxEntries?: number;
+  /**
+   * Most bytes of bodies and headers kept (default 64 MiB). **Memory is bounded
+   * only by these two limits**: raise them with care, never remove them.
+   */
+  maxBytes?: number;
+  /** How often expired entries are swept, in ms (default 60 000; 0 turns the sweep off). */
+  cleanupIntervalMs?: number;
+}
+
+/** Bytes charged per entry on top of its body and headers (object, key, indexes). */
+const ENTRY_OVERHEAD_BYTES = 256;
+
+/**
+ * The default backend: a per-process LRU, bounded by entry count and bytes,
+ * with per-entry TTL and path and tag indexes, so `clearPath` and
+ * `invalidateTags` cost as much as the entries they remove. The sweep timer is
+ * `unref`'d: it never keeps the process alive.
+ *
+ * @example
+ * CacheXModule.forRoot({ backend: new MemoryBackend({ maxEntries: 50_000, maxBytes: 256 * 1024 ** 2 }) })
+ */
+export class MemoryBackend extends CacheBackend {
+  private readonly entries: LRUCache<string, CacheEntry>;
+  private readonly data: LRUCache<string, MemoryValue>;
+  private readonly byPath = new Map<string, Set<string>>();
+  private readonly byTag = new Map<string, Set<string>>();
+  private readonly sweep?: NodeJS.Timeout;
+
+  constructor(options: MemoryBackendOptions = {}) {
+    super();
+    const maxEntries = positive(options.maxEntries ?? 10_000, 'maxEntries');
+    const maxBytes = positive(options.maxBytes ?? 64 * 1024 * 1024, 'maxBytes');
+    this.entries = new LRUCache<string, CacheEntry>({
+      max: maxEntries,
+      maxSize: maxBytes,
+      sizeCalculation: (entry, key) => entrySize(key, entry),
+      dispose: (entry, key) => this.unindex(key, entry),
+    });
+    this.data = new LRUCache<string, MemoryValue>({
+      max: maxEntries,
+      maxSize: maxBytes,
+      sizeCalculation: (value, key) =>
+        key.length +
+        (typeof value === 'string' ? value.length : [...value].join().length) +
+        ENTRY_OVERHEAD_BYTES,
+    });
+    const interval = options.cleanupIntervalMs ?? 60_000;
+    if (interval > 0) {
+      this.sweep = setInterval(() => {
+        this.entries.purgeStale();
+        this.data.purgeStale();
+      }, interval);
+      this.sweep.unref();
+    }
+  }
+
+  async get(key: string): Promise<CacheEntry | undefined> {
+    return this.entries.get(key);
+  }
+
+  async set(
+    key: string,
+    entry: CacheEntry,
+    ttlSeconds = entryLifetimeSeconds(entry),
+  ): Promise<void> {
+    if (ttlSeconds <= 0) return;
+    this.entries.set(key, entry, { ttl: ttlSeconds * 1000 });
+    // An entry too large for maxBytes is refused by the LRU: index only what is stored.
+    if (!this.entries.has(key)) return;
+    const location = keyLocation(key, entry);
+    if (location) addTo(this.byPath, location.path, key);
+    for (const tag of entry.tags ?? []) addTo(this.byTag, tag, key);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.entries.delete(key);
+  }
+
+  async clear(): Promise<number> {
+    const count = this.entries.size;
+    this.entries.clear();
+    return count;
+  }
+
+  async clearPath(path: string, options: ClearPathOptions = {}): Promise<number> {
+    const includeQuery = options.includeQuery ?? true;
+    const keys = [...(this.byPath.get(path) ?? [])].filter(
+      (key) => includeQuery || keyLocation(key, this.entries.peek(key))?.query === '',
+    );
+    return this.invalidate(keys, options.soft);
+  }
+
+  async clearPattern(glob: string): Promise<number> {
+    const pattern = globToRegExp(glob);
+    const keys = [...this.byPath].flatMap(([path, keys]) => (pattern.test(path) ? [...keys] : []));
+    return this.invalidate(keys);
+  }
+
+  async invalidateTags(tags: string[], options: InvalidateTagsOptions = {}): Promise<number> {
+    const keys = new Set(tags.flatMap((tag) => [...(this.byTag.get(tag) ?? [])]));
+    return this.invalidate([...keys], options.soft);
+  }
+
+  async keys(): Promise<string[]> {
+    return [...this.entries.keys()].filter((key) => this.entries.has(key));
+  }
+
+  namespace(name: string): KeyValueStore {
+    return new MemoryKeyValueStore(this.data, name);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweep);
+    this.entries.clear();
+    this.data.clear();
+  }
+
+  /** Deletes the keys, or with `soft` marks their entries stale; counts live entries. */
+  private invalidate(keys: string[], soft = false): number {
+    let count = 0;
+    for (const key of keys) {
+      if (!soft) {
+        if (this.entries.delete(key)) count++;
+        continue;
+      }
+      const entry = this.entries.peek(key);
+      if (entry) {
+        entry.invalidated = true;
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private unindex(key: string, entry: CacheEntry): void {
+    const location = keyLocation(key, entry);
+    if (location) removeFrom(this.byPath, location.path, key);
+    for (const tag of entry.tags ?? []) removeFrom(this.byTag, tag, key);
+  }
+}
+
+function entrySize(key: string, entry: CacheEntry): number {
+  let size = ENTRY_OVERHEAD_BYTES + key.length + entry.body.length;
+  for (const name in entry.headers) size += name.length + entry.headers[name]!.length;
+  return size;
+}
+
+function positive(value: number, option: string): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new CacheXConfigError(
+      `MemoryBackend: \`${option}\` must be a positive integer, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function addTo(index: Map<string, Set<string>>, name: string, key: string): void {
+  const keys = index.get(name);
+  if (keys) keys.add(key);
+  else index.set(name, new Set([key]));
+}
+
+function removeFrom(index: Map<string, Set<string>>, name: string, key: string): void {
+  const keys = index.get(name);
+  if (!keys) return;
+  keys.delete(key);
+  if (keys.size === 0) index.delete(name);
+}

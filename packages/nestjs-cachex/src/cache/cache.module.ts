@@ -1,0 +1,68 @@
+import {
+  Inject,
+  type CallHandler,
+  type ExecutionContext,
+  Module,
+  type NestInterceptor,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { CacheBackend } from '../backends/cache-backend.js';
+import { MemoryBackend } from '../backends/memory.backend.js';
+import { CacheManager } from './cache-manager.service.js';
+import { CacheInterceptor } from './cache.interceptor.js';
+import { CACHEX_MODULE_OPTIONS, ConfigurableModuleClass } from './cache.module-definition.js';
+import {
+  type CacheXModuleOptions,
+  type ResolvedCacheXOptions,
+  resolveModuleOptions,
+} from './cache-module.options.js';
+import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
+
+/** Stands in for the global interceptor when `interceptor: false`. */
+const passThrough: NestInterceptor = {
+  intercept: (_context: ExecutionContext, next: CallHandler) => next.handle(),
+};
+
+/**
+ * HTTP response caching for Nest. Global by default: `CacheBackend` and
+ * `CacheManager` inject anywhere, and `CacheInterceptor` serves every
+ * `@Cache()` route unless `interceptor: false`. The backend is closed on
+ * application shutdown.
+ *
+ * @example
+ * @Module({ imports: [CacheXModule.forRoot({ defaultTtl: 30 })] })
+ * export class AppModule {}
+ */
+@Module({
+  providers: [
+    {
+      provide: RESOLVED_CACHEX_OPTIONS,
+      useFactory: (options: CacheXModuleOptions) => resolveModuleOptions(options),
+      inject: [CACHEX_MODULE_OPTIONS],
+    },
+    {
+      provide: CacheBackend,
+      useFactory: (options: CacheXModuleOptions) => options.backend ?? new MemoryBackend(),
+      inject: [CACHEX_MODULE_OPTIONS],
+    },
+    CacheManager,
+    CacheInterceptor,
+    {
+      provide: APP_INTERCEPTOR,
+      useFactory: (options: ResolvedCacheXOptions, interceptor: CacheInterceptor) =>
+        options.interceptor ? interceptor : passThrough,
+      inject: [RESOLVED_CACHEX_OPTIONS, CacheInterceptor],
+    },
+  ],
+  exports: [CacheBackend, CacheManager, CacheInterceptor, RESOLVED_CACHEX_OPTIONS],
+})
+export class CacheXModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(@Inject(CacheBackend) private readonly backend: CacheBackend) {
+    super();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.backend.close();
+  }
+}

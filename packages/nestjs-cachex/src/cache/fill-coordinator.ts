@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { type CacheBackend, type KeyValueStore } from '../backends/cache-backend.js';
+import { type CacheEntry } from '../backends/cache-entry.js';
+import { withTimeout } from '../common/with-timeout.js';
+
+/** How a fill of one key is shared: the leader's entry, or `undefined` when it stored none. */
+type Fill = Promise<CacheEntry | undefined>;
+
+/** Options of the `FillCoordinator`, from the module's options. */
+export interface FillCoordinatorOptions {
+  /** How long a follower waits for a leader, in ms. */
+  waitMs: number;
+  /** Seconds a key whose response was not storable skips coalescing (hit-for-miss). */
+  hitForMissTtl: number;
+  /** Bound on each lock call, in ms. */
+  backendTimeoutMs: number;
+}
+
+const POLL_MS = 25;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Lets one request per key run the handler while the others wait for its
+ * entry (stampede protection, like Varnish's waiting list or nginx's
+ * `proxy_cache_lock`): within the process through a shared promise, across
+ * instances through a lock in the backend that expires on its own if its
+ * owner dies. Keys found not storable skip the line for a while (hit-for-miss).
+ */
+export class FillCoordinator {
+  private readonly inFlight = new Map<string, Fill>();
+  private readonly refreshing = new Set<string>();
+  private readonly uncacheable: LRUCache<string, true>;
+  private readonly locks: KeyValueStore;
+
+  constructor(
+    private readonly backend: CacheBackend,
+    private readonly options: FillCoordinatorOptions,
+  ) {
+    this.locks = backend.namespace('lock');
+    this.uncacheable = new LRUCache({
+      max: 10_000,
+      ttl: Math.max(options.hitForMissTtl, 1) * 1000,
+    });
+  }
+
+  /** The fill already running for `key` in this process, if any. */
+  pending(key: string): Fill | undefined {
+    return this.inFlight.get(key);
+  }
+
+  /** Whether `key` was recently found not storable, so requests for it need not wait. */
+  isUncacheable(key: string): boolean {
+    return this.options.hitForMissTtl > 0 && this.uncacheable.has(key);
+  }
+
+  markUncacheable(key: string): void {
+    if (this.options.hitForMissTtl > 0) this.uncacheable.set(key, true);
+  }
+
+  /**
+   * Runs `fill` as the one filler of `key`. When another instance holds the
+   * lock, waits for its entry instead and returns it (`fill` is then not run,
+   * unless the wait ends empty). The fill's entry is shared with followers.
+   */
+  async lead(
+    key: string,
+    fill: () => Promise<CacheEntry | undefined>,
+  ): Promise<{ entry?: CacheEntry; filledHere: boolean }> {
+    let share!: (entry: CacheEntry | undefined) => void;
+    this.inFlight.set(key, new Promise((resolve) => (share = resolve)));
+    let entry: CacheEntry | undefined;
+    try {
+      const token = await this.lock(`fill:${key}`);
+      if (token === null) {
+        entry = await this.waitForOtherInstance(key);
+        if (entry) return { entry, filledHere: false };
+      }
+      try {
+        entry = await fill();
+      } finally {
+        if (token) void this.unlock(`fill:${key}`, token);
+      }
+      return { entry, filledHere: true };
+    } finally {
+      this.inFlight.delete(key);
+      share(entry);
+    }
+  }
+
+  /** Waits for this process's fill of `key`, at most `waitMs`; `undefined` if it stored nothing. */
+  follow(fill: Fill): Promise<CacheEntry | undefined> {
+    return withTimeout(fill, this.options.waitMs, 'coalesced fill').catch(() => undefined);
+  }
+
+  /**
+   * Runs `refresh` in the background unless a refresh of `key` already runs,
+   * here or (by the lock) in another instance. Never rejects.
+   */
+  refreshOnce(key: string, refresh: () => Promise<void>): void {
+    if (this.refreshing.has(key)) return;
+    this.refreshing.add(key);
+    void (async () => {
+      const token = await this.lock(`refresh:${key}`);
+      if (token === null) return;
+      try {
+        await refresh();
+      } finally {
+        if (token) await this.unlock(`refresh:${key}`, token);
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => this.refreshing.delete(key));
+  }
+
+  /** Whether a refresh of `key` is under way in this process. */
+  isRefreshing(key: string): boolean {
+    return this.refreshing.has(key);
+  }
+
+  /**
+   * Takes the lock: its token, `null` when another owner holds it, or
+   * `undefined` when the backend could not be asked (then everyone proceeds).
+   */
+  private async lock(name: string): Promise<string | null | undefined> {
+    const token = randomUUID();
+    const ttlSeconds = Math.ceil(this.options.waitMs / 1000) + 1;
+    try {
+      const taken = await withTimeout(
+        this.locks.add(name, token, ttlSeconds),
+        this.options.backendTimeoutMs,
+        'lock',
+      );
+      return taken ? token : null;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async unlock(name: string, token: string): Promise<void> {
+    await withTimeout(
+      this.locks.deleteIfEquals(name, token),
+      this.options.backendTimeoutMs,
+      'unlock',
+    ).catch(() => undefined);
+  }
+
+  /** Polls the backend for the entry another instance is filling, until its lock goes or time is up. */
+  private async waitForOtherInstance(key: string): Promise<CacheEntry | undefined> {
+    const deadline = Date.now() + this.options.waitMs;
+    while (Date.now() < deadline) {
+      await sleep(POLL_MS);
+      try {
+        const entry = await withTimeout(
+          this.backend.get(key),
+          this.options.backendTimeoutMs,
+          'get',
+        );
+        if (entry) return entry;
+        const held = await withTimeout(
+          this.locks.get(`fill:${key}`),
+          this.options.backendTimeoutMs,
+          'lock',
+        );
+        if (held === undefined) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+}

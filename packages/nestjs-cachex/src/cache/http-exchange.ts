@@ -1,0 +1,83 @@
+import { StreamableFile } from '@nestjs/common';
+import { type HttpServer } from '@nestjs/common/interfaces/http/http-server.interface.js';
+import { type HttpRequestLike, headerValue } from '../http/request.js';
+
+/** The response object of the platform, as far as the cache reads it. */
+interface ResponseLike {
+  statusCode?: number;
+  headersSent?: boolean;
+  getHeaders?: () => Record<string, number | string | string[] | undefined>;
+  getHeader?: (name: string) => unknown;
+  /** Fastify keeps Node's response here. */
+  raw?: { once(event: 'close', listener: () => void): unknown };
+  once?(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * One request and its response, reached through Nest's `HttpServer` adapter
+ * (Express or Fastify), so the cache itself stays platform-free.
+ */
+export class HttpExchange {
+  constructor(
+    private readonly adapter: HttpServer,
+    readonly req: HttpRequestLike,
+    private readonly res: ResponseLike,
+  ) {}
+
+  get method(): string {
+    return (this.req.method ?? 'GET').toUpperCase();
+  }
+
+  header(name: string): string | undefined {
+    return headerValue(this.req, name);
+  }
+
+  /** Whether the handler answered by itself (`@Res()`), so nothing is left for the cache to send. */
+  get answered(): boolean {
+    return this.res.headersSent === true;
+  }
+
+  get statusCode(): number {
+    return this.res.statusCode ?? 200;
+  }
+
+  /** Headers set on the response so far, names as the platform keeps them (lower case). */
+  responseHeaders(): Record<string, number | string | string[] | undefined> {
+    return this.res.getHeaders?.() ?? {};
+  }
+
+  responseHeader(name: string): string | undefined {
+    const value = this.res.getHeader?.(name);
+    if (value === undefined || value === null) return undefined;
+    return Array.isArray(value) ? value.join(', ') : String(value);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.adapter.setHeader(this.res, name, value);
+  }
+
+  setHeaders(headers: Record<string, string>): void {
+    for (const name in headers) this.adapter.setHeader(this.res, name, headers[name]!);
+  }
+
+  setStatus(status: number): void {
+    this.adapter.status(this.res, status);
+  }
+
+  /**
+   * The value to hand back to Nest so that exactly `body` is sent: Nest sends
+   * a `StreamableFile` as raw bytes (no JSON serialisation, no re-hashing);
+   * an empty body is left to the platform (it also answers 304 and HEAD).
+   */
+  bodyResult(body: Buffer, contentType: string | undefined): StreamableFile | undefined {
+    if (body.length === 0) return undefined;
+    return new StreamableFile(body, { type: contentType, length: body.length });
+  }
+
+  /** Runs `listener` once the response is over (sent or abandoned). */
+  afterResponse(listener: () => void): void {
+    const target = this.res.raw ?? this.res;
+    if (target.once) target.once('close', listener);
+    else setImmediate(listener);
+  }
+}

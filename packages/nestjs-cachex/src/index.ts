@@ -1,0 +1,19 @@
+export { CacheBackend } from './backends/cache-backend.js';
+export type {
+  CacheBackendOptions,
+  ClearPathOptions,
+  InvalidateTagsOptions,
+  KeyValueStore,
+} from './backends/cache-backend.js';
+export type { CacheEntry } from './backends/cache-entry.js';
+export { MemoryBackend } from './backends/memory.backend.js';
+export type { MemoryBackendOptions } from './backends/memory.backend.js';
+export { CacheXModule } from './cache/cache.module.js';
+export type { CacheXModuleOptions } from './cache/cache-module.options.js';
+export { Cache } from './cache/cache.decorator.js';
+export type { CacheOptions, CacheTag } from './cache/cache.options.js';
+export { CacheInterceptor } from './cache/cache.interceptor.js';
+export { CacheManager } from './cache/cache-manager.service.js';
+export { defaultKeyBuilder } from './http/cache-key.js';
+export type { HttpRequestLike } from './http/request.js';
+export { CacheXConfigError, CacheXError, CacheXUnsupportedError } from './common/errors.js';

@@ -1,0 +1,290 @@
+/**
+ * A Nest app with one route per caching behaviour, counting how often each
+ * handler runs, so the suites can prove a hit skipped the handler.
+ */
+import {
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  type INestApplication,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+  StreamableFile,
+  UseGuards,
+  type CanActivate,
+  Injectable,
+} from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Cache, type CacheBackend, CacheXModule, type CacheXModuleOptions } from 'nestjs-cachex';
+import { Readable } from 'node:stream';
+
+/** Handler runs per route name; reset by `makeCacheApp`. */
+export const runs: Record<string, number> = {};
+const count = (name: string): number => (runs[name] = (runs[name] ?? 0) + 1);
+
+/** What `/flaky` answers next: a body, a thrown error, or a 503. */
+export const flaky = { mode: 'ok' as 'ok' | 'throw' | '503', delayMs: 0 };
+
+interface Req {
+  headers: Record<string, string | undefined>;
+}
+interface Res {
+  setHeader(name: string, value: string): void;
+  status(code: number): Res;
+  send(body: string): void;
+}
+
+@Injectable()
+class DenyGuard implements CanActivate {
+  canActivate(context: { switchToHttp(): { getRequest(): Req } }): boolean {
+    return context.switchToHttp().getRequest().headers['x-let-me-in'] === 'yes';
+  }
+}
+
+@Controller()
+export class CacheTestController {
+  @Cache(60)
+  @Get('items/:id')
+  item(@Param('id') id: string, @Query('q') q?: string) {
+    return { id, q: q ?? null, run: count(`item:${id}`), unicode: 'żółw 🐢' };
+  }
+
+  @Post('items/:id')
+  update(@Param('id') id: string) {
+    return { updated: id, run: count(`post:${id}`) };
+  }
+
+  @Cache(60)
+  @Get('text')
+  text() {
+    count('text');
+    return 'plain text é';
+  }
+
+  @Cache(60)
+  @Get('bytes')
+  @Header('Content-Type', 'application/octet-stream')
+  bytes() {
+    count('bytes');
+    return Buffer.from([0, 255, 1, 254, 128, 10, 13, 0]);
+  }
+
+  @Cache(60)
+  @Get('big')
+  big() {
+    count('big');
+    return { data: 'x'.repeat(1024 * 1024) };
+  }
+
+  @Cache(60)
+  @Get('custom-headers')
+  custom(@Res({ passthrough: true }) res: Res) {
+    count('custom-headers');
+    res.setHeader('X-Custom', 'kept');
+    res.setHeader('Proxy-Authenticate', 'Basic');
+    return { ok: true };
+  }
+
+  @Cache(60)
+  @Get('own-validators')
+  ownValidators(@Res({ passthrough: true }) res: Res) {
+    count('own-validators');
+    res.setHeader('ETag', 'W/"handler-etag"');
+    res.setHeader('Last-Modified', 'Wed, 21 Oct 2015 07:28:00 GMT');
+    return { ok: true };
+  }
+
+  @Cache({ ttl: 60, statuses: [200, 203] })
+  @HttpCode(203)
+  @Get('status-203')
+  status203() {
+    return { run: count('status-203') };
+  }
+
+  @Cache(60)
+  @HttpCode(203)
+  @Get('status-203-not-stored')
+  status203NotStored() {
+    return { run: count('status-203-not-stored') };
+  }
+
+  @Cache(60)
+  @Get('not-found')
+  notFound() {
+    count('not-found');
+    throw new NotFoundException('no such thing');
+  }
+
+  @Cache(60)
+  @Get('cookie')
+  cookie(@Res({ passthrough: true }) res: Res) {
+    res.setHeader('Set-Cookie', 'a=1; Path=/');
+    return { run: count('cookie') };
+  }
+
+  @Cache(60)
+  @Get('stream')
+  stream() {
+    count('stream');
+    return new StreamableFile(Readable.from(['streamed ', 'body']));
+  }
+
+  @Cache(60)
+  @Get('raw')
+  raw(@Res() res: Res) {
+    count('raw');
+    res.status(200).send('raw answer');
+  }
+
+  @Cache({ noCache: true })
+  @Get('no-cache')
+  noCache() {
+    return { stable: true, run: count('no-cache') > 0 };
+  }
+
+  @Cache({ noStore: true })
+  @Get('no-store')
+  noStore() {
+    return { run: count('no-store') };
+  }
+
+  @Cache({ ttl: 60, private: true })
+  @Get('private')
+  private(@Req() req: Req) {
+    return { user: req.headers['authorization'] ?? null, run: count('private') };
+  }
+
+  @Cache({ ttl: 60, public: true })
+  @Get('public')
+  public() {
+    return { run: count('public') };
+  }
+
+  @Cache(60)
+  @Get('shared')
+  shared(@Req() req: Req) {
+    return { user: req.headers['authorization'] ?? null, run: count('shared') };
+  }
+
+  @Cache({
+    ttl: 30,
+    public: true,
+    sMaxAge: 120,
+    mustRevalidate: true,
+    proxyRevalidate: true,
+    noTransform: true,
+    immutable: true,
+    staleWhileRevalidate: 15,
+    staleIfError: 300,
+  })
+  @Get('directives')
+  directives() {
+    return { run: count('directives') };
+  }
+
+  @Cache({ ttl: 1 })
+  @Get('short')
+  short() {
+    return { run: count('short') };
+  }
+
+  @Cache({ ttl: 60, vary: ['Accept-Language'] })
+  @Get('greeting')
+  greeting(@Req() req: Req) {
+    count('greeting');
+    return { hello: req.headers['accept-language'] === 'fr' ? 'bonjour' : 'hello' };
+  }
+
+  @Cache(60)
+  @Get('vary-star')
+  varyStar(@Res({ passthrough: true }) res: Res) {
+    res.setHeader('Vary', '*');
+    return { run: count('vary-star') };
+  }
+
+  @Cache({
+    ttl: 60,
+    tags: ['products', (req) => `product:${(req as { params?: { id?: string } }).params?.id}`],
+  })
+  @Get('products/:id')
+  product(@Param('id') id: string) {
+    return { id, run: count(`product:${id}`) };
+  }
+
+  @Cache({ ttl: 1, staleWhileRevalidate: 30 })
+  @Get('swr')
+  async swr() {
+    const run = count('swr');
+    if (flaky.delayMs) await new Promise((resolve) => setTimeout(resolve, flaky.delayMs));
+    return { run };
+  }
+
+  @Cache({ ttl: 1, staleIfError: 2 })
+  @Get('flaky')
+  flakyRoute(@Res({ passthrough: true }) res: Res) {
+    const run = count('flaky');
+    if (flaky.mode === 'throw') throw new ServiceUnavailableException('down');
+    if (flaky.mode === '503') res.status(503);
+    return { run };
+  }
+
+  @Cache({ ttl: 60 })
+  @Get('slow')
+  async slow() {
+    const run = count('slow');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { run };
+  }
+
+  @Cache({ ttl: 60, coalesce: false })
+  @Get('slow-uncoalesced')
+  async slowUncoalesced() {
+    const run = count('slow-uncoalesced');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { run };
+  }
+
+  @Cache(60)
+  @Get('slow-cookie')
+  async slowCookie(@Res({ passthrough: true }) res: Res) {
+    const run = count('slow-cookie');
+    res.setHeader('Set-Cookie', 'n=1');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { run };
+  }
+
+  @Cache(60)
+  @UseGuards(DenyGuard)
+  @Get('guarded')
+  guarded() {
+    return { secret: true, run: count('guarded') };
+  }
+
+  @Get('uncached')
+  uncached() {
+    return { run: count('uncached') };
+  }
+}
+
+/** Starts the test app (listening on a free port) on `backend` with the module options given; clears the counters. */
+export async function makeCacheApp(
+  backend: CacheBackend,
+  options: Omit<CacheXModuleOptions, 'backend'> = {},
+): Promise<INestApplication> {
+  for (const name of Object.keys(runs)) delete runs[name];
+  Object.assign(flaky, { mode: 'ok', delayMs: 0 });
+  const moduleRef = await Test.createTestingModule({
+    imports: [CacheXModule.forRoot({ backend, ...options })],
+    controllers: [CacheTestController],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  // Listening on one port keeps the Host header (part of the key) the same across requests.
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
