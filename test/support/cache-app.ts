@@ -217,7 +217,7 @@ export class CacheTestController {
     return { id, run: count(`product:${id}`) };
   }
 
-  @Cache({ ttl: 1, staleWhileRevalidate: 30 })
+  @Cache({ ttl: 1, staleWhileRevalidate: 30, tags: ['swr'] })
   @Get('swr')
   async swr() {
     const run = count('swr');

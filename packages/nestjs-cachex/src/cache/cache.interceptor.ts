@@ -116,12 +116,12 @@ export class CacheInterceptor implements NestInterceptor {
       if (freshMs > 0 && !entry.invalidated) {
         return this.answer(ex, policy, entry, { kind: 'hit', ttl: Math.floor(freshMs / 1000) });
       }
-      const staleSeconds = Math.max(0, Math.floor(-freshMs / 1000));
-      if (staleSeconds < (entry.staleWhileRevalidate ?? 0)) {
+      const staleMs = Math.max(0, -freshMs);
+      if (staleMs < (entry.staleWhileRevalidate ?? 0) * 1000) {
         this.refreshInBackground(ex, policy, key, entry, next);
-        return this.answer(ex, policy, entry, { kind: 'hit', ttl: -staleSeconds });
+        return this.answer(ex, policy, entry, { kind: 'hit', ttl: -Math.ceil(staleMs / 1000) });
       }
-      if (staleSeconds < (entry.staleIfError ?? 0)) {
+      if (staleMs < (entry.staleIfError ?? 0) * 1000) {
         return this.fill(ex, policy, key, next, backendUp, entry);
       }
     }

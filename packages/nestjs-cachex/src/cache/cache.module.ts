@@ -1,4 +1,5 @@
 import {
+  type DynamicModule,
   Inject,
   type CallHandler,
   type ExecutionContext,
@@ -11,7 +12,11 @@ import { CacheBackend } from '../backends/cache-backend.js';
 import { MemoryBackend } from '../backends/memory.backend.js';
 import { CacheManager } from './cache-manager.service.js';
 import { CacheInterceptor } from './cache.interceptor.js';
-import { CACHEX_MODULE_OPTIONS, ConfigurableModuleClass } from './cache.module-definition.js';
+import {
+  CACHEX_MODULE_OPTIONS,
+  ConfigurableModuleClass,
+  type OPTIONS_TYPE,
+} from './cache.module-definition.js';
 import {
   type CacheXModuleOptions,
   type ResolvedCacheXOptions,
@@ -60,6 +65,11 @@ const passThrough: NestInterceptor = {
 export class CacheXModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(@Inject(CacheBackend) private readonly backend: CacheBackend) {
     super();
+  }
+
+  /** Registers the module; every option has a default, so `forRoot()` alone works. */
+  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
   }
 
   async onApplicationShutdown(): Promise<void> {

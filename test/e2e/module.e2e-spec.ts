@@ -1,0 +1,284 @@
+/**
+ * CacheXModule wiring: forRoot / forRootAsync (useFactory, useClass,
+ * useExisting), the global interceptor switch, CacheManager through HTTP,
+ * failing backends answered by the handler, and a clean shutdown.
+ */
+import {
+  Controller,
+  Get,
+  Injectable,
+  type INestApplication,
+  Module,
+  Param,
+  UseInterceptors,
+} from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  Cache,
+  CacheBackend,
+  type CacheEntry,
+  CacheInterceptor,
+  CacheManager,
+  CacheXConfigError,
+  CacheXModule,
+  type CacheXModuleOptions,
+  MemoryBackend,
+} from 'nestjs-cachex';
+import request from 'supertest';
+
+let handlerRuns = 0;
+let computations = 0;
+
+@Controller()
+class ProductsController {
+  constructor(
+    private readonly cache: CacheManager,
+    readonly backend: CacheBackend,
+  ) {}
+
+  @Cache(60)
+  @Get('cached')
+  cached() {
+    return { run: ++handlerRuns };
+  }
+
+  @Cache()
+  @Get('default-ttl')
+  defaultTtl() {
+    return { run: ++handlerRuns };
+  }
+
+  @Get('price/:id')
+  async price(@Param('id') id: string) {
+    const value = await this.cache.getOrSet(
+      `price:${id}`,
+      async () => {
+        computations++;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (id === 'broken') throw new Error('no price');
+        return { id, cents: 1999 };
+      },
+      60,
+    );
+    return { value, has: await this.cache.has(`price:${id}`) };
+  }
+}
+
+@Controller('opt-in')
+@UseInterceptors(CacheInterceptor)
+class OptInController {
+  @Cache(60)
+  @Get()
+  cached() {
+    return { run: ++handlerRuns };
+  }
+}
+
+async function start(imports: unknown[], controllers: unknown[] = [ProductsController]) {
+  const moduleRef = await Test.createTestingModule({
+    imports: imports as never[],
+    controllers: controllers as never[],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
+
+async function hitsAfterMiss(app: INestApplication, path = '/cached'): Promise<string[]> {
+  const statuses: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await request(app.getHttpServer()).get(path).expect(200);
+    statuses.push(String(res.headers['cache-status']));
+  }
+  return statuses;
+}
+
+beforeEach(() => {
+  handlerRuns = 0;
+  computations = 0;
+});
+
+describe('CacheXModule.forRoot', () => {
+  it('defaults to a MemoryBackend and a global interceptor', async () => {
+    const app = await start([CacheXModule.forRoot()]);
+    expect(app.get(CacheBackend)).toBeInstanceOf(MemoryBackend);
+    expect(await hitsAfterMiss(app)).toEqual([
+      'cachex; fwd=miss; stored',
+      expect.stringMatching(/^cachex; hit/),
+    ]);
+    expect(handlerRuns).toBe(1);
+    await app.close();
+  });
+
+  it('uses defaultTtl for @Cache() without a ttl', async () => {
+    const app = await start([CacheXModule.forRoot({ defaultTtl: 15 })]);
+    const res = await request(app.getHttpServer()).get('/default-ttl').expect(200);
+    expect(res.headers['cache-control']).toBe('max-age=15');
+    await app.close();
+  });
+
+  it('uses a custom keyBuilder for every route', async () => {
+    const app = await start([CacheXModule.forRoot({ keyBuilder: () => 'one-key-for-all' })]);
+    await request(app.getHttpServer()).get('/cached').expect(200);
+    const other = await request(app.getHttpServer()).get('/default-ttl').expect(200);
+    expect(other.body).toEqual({ run: 1 });
+    expect(await app.get(CacheBackend).get('one-key-for-all')).toBeDefined();
+    await app.close();
+  });
+
+  it('with interceptor: false, caches only routes that opt in', async () => {
+    const app = await start(
+      [CacheXModule.forRoot({ interceptor: false })],
+      [ProductsController, OptInController],
+    );
+    const plain = await request(app.getHttpServer()).get('/cached').expect(200);
+    expect(plain.headers['cache-status']).toBeUndefined();
+    expect(await hitsAfterMiss(app, '/opt-in')).toEqual([
+      'cachex; fwd=miss; stored',
+      expect.stringMatching(/^cachex; hit/),
+    ]);
+    await app.close();
+  });
+
+  it.each<[string, CacheXModuleOptions]>([
+    ['a negative defaultTtl', { defaultTtl: -1 }],
+    ['a zero backendTimeoutMs', { backendTimeoutMs: 0 }],
+    ['a bad status', { statuses: [700] }],
+  ])('refuses %s at start-up', async (_name, options) => {
+    await expect(start([CacheXModule.forRoot(options)])).rejects.toThrow(CacheXConfigError);
+  });
+});
+
+describe('CacheXModule.forRootAsync', () => {
+  @Injectable()
+  class CacheConfig {
+    create(): CacheXModuleOptions {
+      return { defaultTtl: 42 };
+    }
+  }
+
+  @Module({ providers: [CacheConfig], exports: [CacheConfig] })
+  class ConfigModule {}
+
+  it.each([
+    [
+      'useFactory with inject',
+      {
+        imports: [ConfigModule],
+        inject: [CacheConfig],
+        useFactory: (c: CacheConfig) => c.create(),
+      },
+    ],
+    ['useClass', { useClass: CacheConfig }],
+    ['useExisting', { imports: [ConfigModule], useExisting: CacheConfig }],
+  ])('configures the module with %s', async (_name, options) => {
+    const app = await start([CacheXModule.forRootAsync(options as never)]);
+    const res = await request(app.getHttpServer()).get('/default-ttl').expect(200);
+    expect(res.headers['cache-control']).toBe('max-age=42');
+    expect(await hitsAfterMiss(app, '/default-ttl')).toEqual([
+      expect.stringMatching(/^cachex; hit/),
+      expect.stringMatching(/^cachex; hit/),
+    ]);
+    await app.close();
+  });
+});
+
+describe('CacheManager over HTTP', () => {
+  it('shares one computation between concurrent callers and then serves the stored value', async () => {
+    const app = await start([CacheXModule.forRoot()]);
+    const server = app.getHttpServer();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => request(server).get('/price/7')),
+    );
+    for (const res of answers)
+      expect(res.body).toEqual({ value: { id: '7', cents: 1999 }, has: true });
+    expect(computations).toBe(1);
+    await request(server).get('/price/7').expect(200);
+    expect(computations).toBe(1);
+    await app.close();
+  });
+
+  it('does not store a failed computation', async () => {
+    const app = await start([CacheXModule.forRoot()]);
+    const server = app.getHttpServer();
+    const answers = await Promise.all(
+      Array.from({ length: 3 }, () => request(server).get('/price/broken')),
+    );
+    for (const res of answers) expect(res.status).toBe(500);
+    expect(computations).toBe(1);
+    await request(server).get('/price/broken').expect(500);
+    expect(computations).toBe(2);
+    await app.close();
+  });
+
+  it('keeps its data apart from response entries', async () => {
+    const app = await start([CacheXModule.forRoot()]);
+    const manager = app.get(CacheManager);
+    await manager.set('user:1', { name: 'Ada' });
+    await manager.set('user:2', { name: 'Bob' });
+    await manager.set('order:1', [1, 2]);
+    await request(app.getHttpServer()).get('/cached').expect(200);
+    expect(await app.get(CacheBackend).clear()).toBe(1);
+    expect(await manager.get('user:1')).toEqual({ name: 'Ada' });
+    expect(await manager.clearPattern('user:*')).toBe(2);
+    expect(await manager.has('user:2')).toBe(false);
+    expect(await manager.delete('order:1')).toBe(true);
+    await manager.set('x', 1);
+    expect(await manager.clear()).toBe(1);
+    await app.close();
+  });
+});
+
+/** A backend whose every call fails the way `mode` says. */
+class FailingBackend extends MemoryBackend {
+  calls = 0;
+  constructor(private readonly mode: 'throw' | 'hang') {
+    super();
+  }
+  private fail<T>(): Promise<T> {
+    this.calls++;
+    return this.mode === 'throw'
+      ? Promise.reject(new Error('backend exploded'))
+      : new Promise<T>(() => {});
+  }
+  override get(): Promise<CacheEntry | undefined> {
+    return this.fail();
+  }
+  override set(): Promise<void> {
+    return this.fail();
+  }
+}
+
+describe('a failing backend', () => {
+  it.each(['throw', 'hang'] as const)(
+    'that calls %s: every request is answered by the handler',
+    async (mode) => {
+      const backend = new FailingBackend(mode);
+      const app = await start([CacheXModule.forRoot({ backend, backendTimeoutMs: 100 })]);
+      const started = Date.now();
+      for (let i = 0; i < 3; i++) {
+        const res = await request(app.getHttpServer()).get('/cached').expect(200);
+        expect(res.body).toEqual({ run: i + 1 });
+        expect(res.headers['cache-status']).toBe('cachex; fwd=miss');
+      }
+      expect(Date.now() - started).toBeLessThan(3 * 100 + 1000);
+      expect(backend.calls).toBe(3);
+      await app.close();
+    },
+  );
+});
+
+describe('shutdown', () => {
+  it('closes the backend when the app closes', async () => {
+    let closed = 0;
+    const backend = new (class extends MemoryBackend {
+      override close() {
+        closed++;
+        return super.close();
+      }
+    })();
+    const app = await start([CacheXModule.forRoot({ backend })]);
+    await app.close();
+    expect(closed).toBe(1);
+  });
+});
