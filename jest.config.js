@@ -18,6 +18,7 @@ export default {
   testMatch: ['<rootDir>/packages/*/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+  reporters: ['default', '<rootDir>/test/setup/summary-reporter.mjs'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

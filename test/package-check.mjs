@@ -1,0 +1,93 @@
+/**
+ * Checks the built package as users get it: publint on packages/nestjs-cachex,
+ * every subpath export imported by package name from dist/, the main entry
+ * loading neither ioredis nor memjs, and `npm pack` shipping dist/ only.
+ * Run after `npm run build`.
+ */
+import { execFileSync } from 'node:child_process';
+import { register } from 'node:module';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+import { readFileSync } from 'node:fs';
+
+const pkgDir = new URL('../packages/nestjs-cachex/', import.meta.url).pathname;
+let failed = false;
+const fail = (message) => {
+  failed = true;
+  console.error(`✗ ${message}`);
+};
+
+const { messages } = await publint({ pkgDir, strict: true });
+const pkg = JSON.parse(readFileSync(`${pkgDir}package.json`, 'utf8'));
+for (const message of messages) fail(`publint: ${formatMessage(message, pkg)}`);
+
+// The main entry must not pull in the optional clients.
+const banned = ['ioredis', 'memjs', '@nestjs/jwt'];
+register(
+  `data:text/javascript,${encodeURIComponent(`
+    const banned = ${JSON.stringify(banned)};
+    export async function resolve(specifier, context, next) {
+      if (globalThis.__cachexGuard && banned.includes(specifier)) {
+        throw new Error('nestjs-cachex main entry loaded ' + specifier);
+      }
+      return next(specifier, context);
+    }`)}`,
+);
+await import('reflect-metadata');
+globalThis.__cachexGuard = true;
+const main = await import('nestjs-cachex');
+globalThis.__cachexGuard = false;
+const expected = [
+  'CacheXModule',
+  'Cache',
+  'CacheBackend',
+  'MemoryBackend',
+  'CacheInterceptor',
+  'CacheManager',
+  'defaultKeyBuilder',
+  'CacheXError',
+  'CacheXConfigError',
+  'CacheXUnsupportedError',
+];
+for (const name of expected) if (!(name in main)) fail(`nestjs-cachex does not export ${name}`);
+
+const subpaths = {
+  'nestjs-cachex/redis': ['RedisBackend'],
+  'nestjs-cachex/memcached': ['MemcachedBackend'],
+  'nestjs-cachex/session': [
+    'SessionModule',
+    'SessionManager',
+    'SessionGuard',
+    'Session',
+    'OptionalSession',
+    'SessionData',
+    'SessionError',
+  ],
+};
+for (const [path, names] of Object.entries(subpaths)) {
+  const mod = await import(path);
+  for (const name of names) if (!(name in mod)) fail(`${path} does not export ${name}`);
+}
+
+const packed = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: pkgDir, encoding: 'utf8' }),
+);
+const files = packed[0].files.map((file) => file.path);
+for (const required of [
+  'dist/index.js',
+  'dist/index.d.ts',
+  'dist/redis/index.js',
+  'dist/session/index.d.ts',
+]) {
+  if (!files.includes(required)) fail(`npm pack leaves out ${required}`);
+}
+const strays = files.filter(
+  (file) => !file.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(file),
+);
+if (strays.length > 0) fail(`npm pack ships files outside dist/: ${strays.join(', ')}`);
+if (files.some((file) => file.includes('.spec.'))) fail('npm pack ships spec files');
+
+if (failed) process.exit(1);
+console.log(
+  `package check passed: publint clean, ${Object.keys(subpaths).length + 1} entry points load, ${files.length} files packed`,
+);
