@@ -1,7 +1,8 @@
 /**
  * Checks the built package as users get it: publint on packages/nestjs-cachex,
  * every subpath export imported by package name from dist/, the main entry
- * loading neither ioredis nor memjs, and `npm pack` shipping dist/ only.
+ * loading neither ioredis nor memjs, and `npm pack` shipping dist/ and the
+ * sources its maps point to, without specs.
  * Run after `npm run build`.
  */
 import { execFileSync } from 'node:child_process';
@@ -82,9 +83,9 @@ for (const required of [
   if (!files.includes(required)) fail(`npm pack leaves out ${required}`);
 }
 const strays = files.filter(
-  (file) => !file.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(file),
+  (file) => !/^(dist|src)\//.test(file) && !['package.json', 'README.md', 'LICENSE'].includes(file),
 );
-if (strays.length > 0) fail(`npm pack ships files outside dist/: ${strays.join(', ')}`);
+if (strays.length > 0) fail(`npm pack ships files outside dist/ and src/: ${strays.join(', ')}`);
 if (files.some((file) => file.includes('.spec.'))) fail('npm pack ships spec files');
 
 if (failed) process.exit(1);
