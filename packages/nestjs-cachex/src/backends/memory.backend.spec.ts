@@ -1,0 +1,62 @@
+import { CacheXConfigError } from '../common/errors.js';
+import { type CacheEntry } from './cache-entry.js';
+import { MemoryBackend } from './memory.backend.js';
+
+const entry = (bytes: number, extra: Partial<CacheEntry> = {}): CacheEntry => ({
+  status: 200,
+  headers: {},
+  body: Buffer.alloc(bytes),
+  storedAt: Date.now(),
+  maxAge: 60,
+  ...extra,
+});
+const key = (path: string) => `GET|||h|||${path}|||`;
+
+describe('MemoryBackend bounds', () => {
+  it('keeps at most maxEntries, dropping the least recently used', async () => {
+    const backend = new MemoryBackend({ maxEntries: 3 });
+    for (const path of ['/a', '/b', '/c']) await backend.set(key(path), entry(1));
+    await backend.get(key('/a'));
+    await backend.set(key('/d'), entry(1));
+    expect(await backend.get(key('/b'))).toBeUndefined();
+    expect((await backend.keys()).sort()).toEqual([key('/a'), key('/c'), key('/d')]);
+    await backend.close();
+  });
+
+  it('keeps at most maxBytes of bodies and headers, and refuses an entry larger than that', async () => {
+    const backend = new MemoryBackend({ maxBytes: 10_000 });
+    for (let i = 0; i < 20; i++) await backend.set(key(`/${i}`), entry(1000));
+    const kept = await backend.keys();
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length * (1000 + 256)).toBeLessThanOrEqual(10_000);
+    await backend.set(key('/huge'), entry(20_000));
+    expect(await backend.get(key('/huge'))).toBeUndefined();
+    expect(await backend.clearPath('/huge')).toBe(0);
+    await backend.close();
+  });
+
+  it('drops evicted entries from the path and tag indexes', async () => {
+    const backend = new MemoryBackend({ maxEntries: 1 });
+    await backend.set(key('/old'), entry(1, { tags: ['t'] }));
+    await backend.set(key('/new'), entry(1));
+    expect(await backend.clearPath('/old')).toBe(0);
+    expect(await backend.invalidateTags(['t'])).toBe(0);
+    await backend.close();
+  });
+
+  it('does not store an entry with no lifetime', async () => {
+    const backend = new MemoryBackend();
+    await backend.set(key('/zero'), entry(1, { maxAge: 0 }));
+    expect(await backend.get(key('/zero'))).toBeUndefined();
+    await backend.close();
+  });
+
+  it.each([
+    [{ maxEntries: 0 }, /maxEntries/],
+    [{ maxBytes: -5 }, /maxBytes/],
+    [{ maxEntries: 1.5 }, /maxEntries/],
+  ])('refuses %j', (options, message) => {
+    expect(() => new MemoryBackend(options)).toThrow(CacheXConfigError);
+    expect(() => new MemoryBackend(options)).toThrow(message);
+  });
+});
