@@ -24,7 +24,9 @@ export class RateLimitedLogger {
       return;
     }
     const held = last?.suppressed ? ` (${last.suppressed} more since the last report)` : '';
-    const reason = error instanceof Error ? `: ${error.message}` : '';
+    // Not `instanceof Error`: errors from another realm (a socket, a VM context) fail that test.
+    const detail = (error as { message?: unknown } | null | undefined)?.message;
+    const reason = typeof detail === 'string' && detail ? `: ${detail}` : '';
     this.logger.error(`${message}${reason}${held}`);
     this.lastLogged.set(kind, { at: now, suppressed: 0 });
   }

@@ -1,0 +1,80 @@
+/**
+ * A Nest app caching on Redis while its redis-server (started here, never the
+ * shared one) fails: every request is still answered by its handler with 200,
+ * within the backend bound, and hits come back by themselves once Redis does.
+ */
+import { type INestApplication } from '@nestjs/common';
+import { RedisBackend } from 'nestjs-cachex/redis';
+import request from 'supertest';
+import { backendCases, describeBackend } from '../support/backends.js';
+import { makeCacheApp, runs } from '../support/cache-app.js';
+
+import * as servers from '../setup/servers.mjs';
+import { type ServerHandle } from '../setup/servers.mjs';
+
+/** The module's default `backendTimeoutMs`, plus scheduling slack on a busy machine. */
+const ANSWER_WITHIN_MS = 1000 + 750;
+
+describeBackend(backendCases.find((c) => c.name === 'redis')!)(
+  'HTTP caching on a failing Redis',
+  () => {
+    let server: ServerHandle;
+    let app: INestApplication;
+
+    /** GETs a path; checks it is answered with 200 in time, and returns its Cache-Status. */
+    async function answered(path: string): Promise<string> {
+      const started = performance.now();
+      const res = await request(app.getHttpServer()).get(path).expect(200);
+      expect(performance.now() - started).toBeLessThan(ANSWER_WITHIN_MS);
+      return String(res.headers['cache-status']);
+    }
+
+    async function eventuallyHit(path: string): Promise<void> {
+      const deadline = Date.now() + 10_000;
+      while (!(await answered(path)).includes('hit')) {
+        if (Date.now() > deadline) throw new Error(`${path} never became a hit`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+
+    beforeEach(async () => {
+      server = await servers.startRedis();
+      const backend = new RedisBackend({ host: '127.0.0.1', port: server.port });
+      app = await makeCacheApp(backend);
+    });
+    afterEach(async () => {
+      server.process.kill('SIGCONT');
+      await app.close();
+      await server.stop();
+    });
+
+    it('answers from the handlers while Redis is stopped, and hits again after its restart', async () => {
+      await answered('/items/1');
+      expect(await answered('/items/1')).toMatch(/hit/);
+
+      await server.stop();
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => answered(`/items/${i % 4}`)),
+      );
+      for (const status of statuses) expect(status).not.toMatch(/hit/);
+      expect(runs['item:1']).toBeGreaterThan(1);
+
+      server = await servers.startRedis(server.port);
+      await eventuallyHit('/items/7');
+    });
+
+    it('answers within the bound while Redis is paused (SIGSTOP), and hits again after', async () => {
+      await answered('/items/1');
+      server.process.kill('SIGSTOP');
+      try {
+        const statuses = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => answered(`/items/${i % 3}`)),
+        );
+        for (const status of statuses) expect(status).not.toMatch(/hit/);
+      } finally {
+        server.process.kill('SIGCONT');
+      }
+      await eventuallyHit('/items/5');
+    });
+  },
+);
