@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type CacheBackend, CacheXModule, MemoryBackend } from 'nestjs-cachex';
 import { CacheAdminController } from './admin/cache-admin.controller.js';
+import { AuthModule } from './auth/auth.module.js';
 import { ProductsModule } from './products/products.module.js';
 
 /**
@@ -26,7 +27,7 @@ async function backendFromEnv(): Promise<CacheBackend> {
   }
 }
 
-/** The sample app: a product catalogue cached by nestjs-cachex. */
+/** The sample app: a product catalogue cached by nestjs-cachex, with sessions. */
 @Module({})
 export class AppModule {
   static register(): DynamicModule {
@@ -42,6 +43,7 @@ export class AppModule {
           }),
         }),
         ProductsModule,
+        AuthModule,
       ],
       controllers: [CacheAdminController],
     };

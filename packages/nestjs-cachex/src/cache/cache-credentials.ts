@@ -1,11 +1,17 @@
 import { type HttpRequestLike } from '../http/request.js';
 
 /**
- * Reads the credential a request carries besides `Authorization` (the session
- * module's token), so that the cache never serves one user's private response
- * to another. Provided under `CACHE_CREDENTIAL_READER` by `SessionModule`.
+ * What the cache must know of a credential besides `Authorization` (the
+ * session module's token), so that it never serves one user's private
+ * response, or token, to another. Provided under `CACHE_CREDENTIAL_SOURCE`
+ * by `SessionModule`.
  */
-export type CredentialReader = (req: HttpRequestLike) => string | undefined;
+export interface CredentialSource {
+  /** The credential the request carries, or `undefined`. */
+  read(req: HttpRequestLike): string | undefined;
+  /** Response headers that carry a credential: never stored in an entry, so never replayed. */
+  responseHeaders: readonly string[];
+}
 
-/** DI token of the optional `CredentialReader`; internal to the package. */
-export const CACHE_CREDENTIAL_READER = Symbol('CACHEX_CREDENTIAL_READER');
+/** DI token of the optional `CredentialSource`; internal to the package. */
+export const CACHE_CREDENTIAL_SOURCE = Symbol('CACHEX_CREDENTIAL_SOURCE');

@@ -19,7 +19,7 @@ import { strongETag } from '../http/etag.js';
 import { serializeResult } from '../http/response-body.js';
 import { type HttpRequestLike, splitUrl } from '../http/request.js';
 import { storableHeaders, unstorableReason } from '../http/storable.js';
-import { CACHE_CREDENTIAL_READER, type CredentialReader } from './cache-credentials.js';
+import { CACHE_CREDENTIAL_SOURCE, type CredentialSource } from './cache-credentials.js';
 import { CacheMetadata } from './cache.decorator.js';
 import { type CacheOptions } from './cache.options.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
@@ -55,8 +55,8 @@ export class CacheInterceptor implements NestInterceptor {
     protected readonly reflector: Reflector,
     protected readonly adapterHost: HttpAdapterHost,
     @Optional()
-    @Inject(CACHE_CREDENTIAL_READER)
-    protected readonly sessionCredential?: CredentialReader,
+    @Inject(CACHE_CREDENTIAL_SOURCE)
+    protected readonly sessionCredential?: CredentialSource,
   ) {
     this.fills = new FillCoordinator(backend, {
       waitMs: options.coalesceTimeoutMs,
@@ -223,6 +223,7 @@ export class CacheInterceptor implements NestInterceptor {
     if (!serialized) return undefined;
     const now = Date.now();
     const headers = storableHeaders(ex.responseHeaders());
+    for (const name of this.sessionCredential?.responseHeaders ?? []) delete headers[name];
     if (
       serialized.contentType &&
       headers['content-type'] === undefined &&
@@ -365,7 +366,7 @@ export class CacheInterceptor implements NestInterceptor {
   protected credentialOf(req: HttpRequestLike): string | undefined {
     const authorization = req.headers['authorization'];
     if (authorization !== undefined && authorization !== '') return String(authorization);
-    return this.sessionCredential?.(req);
+    return this.sessionCredential?.read(req);
   }
 
   /** A backend call bounded by `backendTimeoutMs`; failures are logged (rate-limited), never thrown. */

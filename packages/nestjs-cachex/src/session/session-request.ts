@@ -1,0 +1,46 @@
+import { type SessionData } from './session-data.js';
+import { type SessionError } from './session.errors.js';
+
+/** What the guard concluded for one request. */
+export interface SessionVerdict {
+  session?: SessionData;
+  error?: SessionError;
+}
+
+/** Per-request session state, kept on the request under a symbol; internal. */
+export interface SessionRequestState {
+  /** The session `@Session()` returns: the guard's, or the last one created or regenerated. */
+  session?: SessionData;
+  /** Sessions whose changes are saved when the request ends. */
+  tracked: Set<SessionData>;
+  /** The platform response, recorded by the guard or the interceptor. */
+  response?: unknown;
+  /** The guard's verdict, shared when the guard is applied twice (class and method). */
+  verdict?: Promise<SessionVerdict>;
+}
+
+// A registered symbol, so two copies of the package in one app still agree.
+const STATE = Symbol.for('nestjs-cachex.session.state');
+
+type WithState = { [STATE]?: SessionRequestState };
+
+/** The request's session state, created on first use. */
+export function sessionState(req: object): SessionRequestState {
+  const holder = req as WithState;
+  return (holder[STATE] ??= { tracked: new Set() });
+}
+
+/** The request's state, if anything session-related happened on it. */
+export function peekSessionState(req: object): SessionRequestState | undefined {
+  return (req as WithState)[STATE];
+}
+
+/**
+ * The session the `SessionGuard` (or `SessionManager.create` / `regenerate`
+ * given this request) put on the request; `undefined` when there is none.
+ * `@Session()` is the usual way to get it; this helps in middleware-free code
+ * such as exception filters.
+ */
+export function getRequestSession(req: object): SessionData | undefined {
+  return peekSessionState(req)?.session;
+}

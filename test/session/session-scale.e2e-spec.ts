@@ -1,0 +1,83 @@
+/**
+ * The cost of destroyUserSessions grows with that user's sessions, not with
+ * all sessions: measured with 100 000 other sessions present (MemoryBackend).
+ */
+import { type INestApplication } from '@nestjs/common';
+import { MemoryBackend } from 'nestjs-cachex';
+import { type SessionManager } from 'nestjs-cachex/session';
+
+import { makeSessionApp, managerOf, SECRET } from './session-app.js';
+
+const OTHER_SESSIONS = 100_000;
+const OTHER_USERS = 10_000;
+const MINE = 5;
+
+/** Median time of `rounds` destroyUserSessions calls, each on `MINE` fresh sessions of one user. */
+async function medianDestroyMs(
+  sessions: SessionManager,
+  userId: string,
+  rounds = 5,
+): Promise<number> {
+  const times: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    await Promise.all(Array.from({ length: MINE }, () => sessions.create({ id: userId })));
+    const started = process.hrtime.bigint();
+    const count = await sessions.destroyUserSessions(userId);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    expect(count).toBe(MINE);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
+}
+
+describe('destroyUserSessions at scale', () => {
+  let app: INestApplication;
+  let sessions: SessionManager;
+
+  beforeAll(async () => {
+    app = await makeSessionApp({
+      secret: SECRET,
+      // Room for every session and index: the default bound (10 000) would evict them.
+      backend: new MemoryBackend({ maxEntries: 500_000, maxBytes: 1024 ** 3 }),
+    });
+    sessions = managerOf(app);
+  });
+  afterAll(() => app.close());
+
+  it(`ends ${MINE} sessions of one user in time independent of ${OTHER_SESSIONS} other sessions`, async () => {
+    // Baseline: the same work with almost nothing else stored (after a warm-up).
+    await medianDestroyMs(sessions, 'warm-up');
+    const baselineMs = await medianDestroyMs(sessions, 'baseline');
+
+    const fillStarted = Date.now();
+    // Real sessions of real users (records and per-user indexes), made by the manager itself.
+    for (let batch = 0; batch < OTHER_SESSIONS; batch += 100) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          sessions.create({ id: `other-${(batch + i) % OTHER_USERS}` }),
+        ),
+      );
+    }
+    const fillMs = Date.now() - fillStarted;
+    const measuredMs = await medianDestroyMs(sessions, 'target');
+    const mine = await Promise.all(
+      Array.from({ length: MINE }, () => sessions.create({ id: 'target' })),
+    );
+    expect(await sessions.destroyUserSessions('target')).toBe(MINE);
+    for (const { token } of mine) {
+      await expect(sessions.get(token)).rejects.toMatchObject({ code: 'SESSION_REVOKED' });
+    }
+    // Other users keep every session.
+    expect(await sessions.listUserSessions('other-0')).toHaveLength(OTHER_SESSIONS / OTHER_USERS);
+    expect(await sessions.listUserSessions(`other-${OTHER_USERS - 1}`)).toHaveLength(
+      OTHER_SESSIONS / OTHER_USERS,
+    );
+
+    console.log(
+      `destroyUserSessions: ${MINE} sessions of one user ended in ${measuredMs.toFixed(3)} ms ` +
+        `(median of 5) with ${OTHER_SESSIONS} other sessions (${OTHER_USERS} users) present; ` +
+        `${baselineMs.toFixed(3)} ms with none present (filling took ${fillMs} ms)`,
+    );
+    // Generous bound: a scan of 100 000 sessions would take far longer than this.
+    expect(measuredMs).toBeLessThan(50);
+  }, 120_000);
+});
