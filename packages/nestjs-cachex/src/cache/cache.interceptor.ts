@@ -30,6 +30,8 @@ import { resolveRoutePolicy, resolveTags, type RoutePolicy, storageKey } from '.
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const FAILED = Symbol('backend failed');
+/** How a request answered with another request's fill is reported. */
+const COLLAPSED: CacheStatus = { kind: 'miss', stored: false, collapsed: true };
 
 /**
  * Answers `@Cache()` routes from the `CacheBackend`: fresh hits without
@@ -131,12 +133,7 @@ export class CacheInterceptor implements NestInterceptor {
     const pending = this.fills.pending(key);
     if (pending) {
       const shared = await this.fills.follow(pending);
-      if (shared)
-        return this.answer(ex, policy, shared, {
-          kind: 'miss',
-          stored: false,
-          detail: 'collapsed',
-        });
+      if (shared) return this.answer(ex, policy, shared, COLLAPSED);
       return this.fill(ex, policy, key, next, backendUp);
     }
     let result: unknown;
@@ -145,9 +142,7 @@ export class CacheInterceptor implements NestInterceptor {
       result = outcome.result;
       return outcome.entry;
     });
-    return filledHere
-      ? result
-      : this.answer(ex, policy, filled!, { kind: 'miss', stored: false, detail: 'collapsed' });
+    return filledHere ? result : this.answer(ex, policy, filled!, COLLAPSED);
   }
 
   /** Runs the handler for a miss; with a stale entry in hand, it stands in for a failing handler. */
