@@ -1,5 +1,6 @@
 /**
  * Checks the built package as users get it: publint on packages/nestjs-cachex,
+ * fresh ESM apps on NestJS 12 and 11 installing the packed tarball and caching a route,
  * every subpath export imported by package name from dist/, the main entry
  * loading neither ioredis nor memjs, and `npm pack` shipping dist/ and the
  * sources its maps point to, without specs.
@@ -9,9 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { register } from 'node:module';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const pkgDir = new URL('../packages/nestjs-cachex/', import.meta.url).pathname;
+const pkgDir = new URL('../../packages/nestjs-cachex/', import.meta.url).pathname;
 let failed = false;
 const fail = (message) => {
   failed = true;
@@ -87,6 +90,70 @@ const strays = files.filter(
 );
 if (strays.length > 0) fail(`npm pack ships files outside dist/ and src/: ${strays.join(', ')}`);
 if (files.some((file) => file.includes('.spec.'))) fail('npm pack ships spec files');
+
+// Fresh apps on NestJS 12 (the workspace's versions) and 11 install the tarball and serve a hit.
+const root = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const peers = [
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  'reflect-metadata',
+  'rxjs',
+];
+const nest11 = {
+  '@nestjs/common': '^11.0.0',
+  '@nestjs/core': '^11.0.0',
+  '@nestjs/platform-express': '^11.0.0',
+};
+for (const [label, versions] of [
+  ['NestJS 12', {}],
+  ['NestJS 11', nest11],
+]) {
+  const appDir = mkdtempSync(join(tmpdir(), 'cachex-fresh-app-'));
+  try {
+    const [tarball] = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--pack-destination', appDir], {
+        cwd: pkgDir,
+        encoding: 'utf8',
+      }),
+    );
+    const dependencies = Object.fromEntries(
+      peers.map((name) => [name, root.devDependencies[name]]),
+    );
+    writeFileSync(
+      join(appDir, 'package.json'),
+      JSON.stringify({
+        name: 'fresh-app',
+        private: true,
+        type: 'module',
+        dependencies: {
+          ...dependencies,
+          ...versions,
+          'nestjs-cachex': `file:./${tarball.filename}`,
+        },
+      }),
+    );
+    writeFileSync(
+      join(appDir, 'app.mjs'),
+      readFileSync(new URL('./fresh-app.mjs', import.meta.url)),
+    );
+    execFileSync(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+      {
+        cwd: appDir,
+        stdio: 'inherit',
+      },
+    );
+    console.log(
+      `${label} ${execFileSync('node', ['app.mjs'], { cwd: appDir, encoding: 'utf8' }).trim()}`,
+    );
+  } catch (error) {
+    fail(`a fresh ${label} app could not install and use the packed package: ${error.message}`);
+  } finally {
+    rmSync(appDir, { recursive: true, force: true });
+  }
+}
 
 if (failed) process.exit(1);
 console.log(
