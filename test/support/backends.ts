@@ -14,6 +14,13 @@ export interface BackendCase {
   create(options?: { keyPrefix?: string }): CacheBackend;
 }
 
+/**
+ * Bound on backend calls in the behaviour suites: generous, so a loaded CI
+ * machine does not turn a slow answer into a failed test. The fault suites
+ * test the small default bounds with servers of their own.
+ */
+export const TEST_TIMEOUT_MS = 2000;
+
 const wanted = process.env.CACHEX_BACKENDS?.split(',');
 const wants = (name: BackendCase['name']) => wanted === undefined || wanted.includes(name);
 const redisPort = process.env.CACHEX_REDIS_PORT;
@@ -52,7 +59,12 @@ export const backendCases: BackendCase[] = (
     {
       name: 'memcached',
       available: memcachedServers !== undefined,
-      create: (options) => new MemcachedBackend({ servers: memcachedServers!, ...options }),
+      create: (options) =>
+        new MemcachedBackend({
+          servers: memcachedServers!,
+          timeoutMs: TEST_TIMEOUT_MS,
+          ...options,
+        }),
     },
   ] satisfies BackendCase[]
 ).filter((backend) => wants(backend.name));

@@ -280,7 +280,7 @@ export async function makeCacheApp(
   for (const name of Object.keys(runs)) delete runs[name];
   Object.assign(flaky, { mode: 'ok', delayMs: 0 });
   const moduleRef = await Test.createTestingModule({
-    imports: [CacheXModule.forRoot({ backend, ...options })],
+    imports: [CacheXModule.forRoot({ backend, backendTimeoutMs: 3000, ...options })],
     controllers: [CacheTestController],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
