@@ -53,6 +53,7 @@ for (const backendCase of backendCases) {
       const fresh = await get('/swr').expect(200);
       expect(fresh.body).toEqual({ run: 2 });
       expect(fresh.headers['cache-status']).toMatch(/^cachex; hit; ttl=\d+$/);
+      expect(fresh.headers['etag']).not.toBe(stale.headers['etag']);
       expect(runs['swr']).toBe(2);
     });
 

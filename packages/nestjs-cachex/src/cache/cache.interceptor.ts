@@ -15,7 +15,6 @@ import { withTimeout } from '../common/with-timeout.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
 import { type CacheStatus, formatCacheStatus } from '../http/cache-status.js';
 import { isNotModified } from '../http/conditional.js';
-import { strongETag } from '../http/etag.js';
 import { serializeResult } from '../http/response-body.js';
 import { type HttpRequestLike, splitUrl } from '../http/request.js';
 import { storableHeaders, unstorableReason } from '../http/storable.js';
@@ -26,7 +25,8 @@ import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
 import { FillCoordinator } from './fill-coordinator.js';
 import { HttpExchange } from './http-exchange.js';
-import { resolveRoutePolicy, resolveTags, type RoutePolicy, storageKey } from './route-policy.js';
+import { resolveRoutePolicy, type RoutePolicy, storageKey } from './route-policy.js';
+import { buildEntry } from './cache-entry.builder.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const FAILED = Symbol('backend failed');
@@ -216,34 +216,9 @@ export class CacheInterceptor implements NestInterceptor {
     if (ex.answered) return undefined;
     const serialized = serializeResult(value);
     if (!serialized) return undefined;
-    const now = Date.now();
     const headers = storableHeaders(ex.responseHeaders());
     for (const name of this.sessionCredential?.responseHeaders ?? []) delete headers[name];
-    if (
-      serialized.contentType &&
-      headers['content-type'] === undefined &&
-      serialized.body.length > 0
-    ) {
-      headers['content-type'] = serialized.contentType;
-    }
-    headers['etag'] ??= strongETag(serialized.body);
-    headers['last-modified'] ??= new Date(now).toUTCString();
-    const vary = mergeVary(headers['vary'], policy.vary);
-    if (vary) headers['vary'] = vary;
-    const { path, query } = splitUrl(ex.req);
-    const tags = resolveTags(policy.tags, ex.req, value);
-    return {
-      status: ex.statusCode,
-      headers,
-      body: serialized.body,
-      storedAt: now,
-      maxAge: policy.ttl,
-      ...(policy.staleWhileRevalidate && { staleWhileRevalidate: policy.staleWhileRevalidate }),
-      ...(policy.staleIfError && { staleIfError: policy.staleIfError }),
-      ...(tags.length > 0 && { tags }),
-      path,
-      query,
-    };
+    return buildEntry({ req: ex.req, policy, status: ex.statusCode, headers, serialized, value });
   }
 
   /** Sends an entry: its status, headers and bytes, or a 304 when the client's validators match. */
@@ -318,19 +293,16 @@ export class CacheInterceptor implements NestInterceptor {
           const value = await runHandler(next);
           const serialized = serializeResult(value);
           if (!serialized) throw new Error('the handler returned nothing storable');
-          const headers = { ...stale.headers };
-          delete headers['etag'];
-          headers['etag'] = strongETag(serialized.body);
-          headers['last-modified'] = new Date().toUTCString();
-          const tags = resolveTags(policy.tags, ex.req, value);
-          const fresh: CacheEntry = {
-            ...stale,
+          // The stale entry's headers, with validators for the new body.
+          const { etag, 'last-modified': lastModified, ...headers } = stale.headers;
+          const fresh = buildEntry({
+            req: ex.req,
+            policy,
+            status: stale.status,
             headers,
-            body: serialized.body,
-            storedAt: Date.now(),
-            tags: tags.length > 0 ? tags : undefined,
-            invalidated: undefined,
-          };
+            serialized,
+            value,
+          });
           await withTimeout(this.backend.set(key, fresh), this.options.backendTimeoutMs, 'set');
         } catch (error) {
           this.log.error(
@@ -391,17 +363,6 @@ export class CacheInterceptor implements NestInterceptor {
 /** The handler's result: the last value it emits, as Nest itself takes it. */
 function runHandler(next: CallHandler): Promise<unknown> {
   return lastValueFrom(next.handle(), { defaultValue: undefined });
-}
-
-function mergeVary(own: string | undefined, route: readonly string[]): string | undefined {
-  const names = new Set([
-    ...(own ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-    ...route,
-  ]);
-  return names.size > 0 ? [...names].join(', ') : undefined;
 }
 
 function pick(headers: Record<string, string | undefined>): Record<string, string> {

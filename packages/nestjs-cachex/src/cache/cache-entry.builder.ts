@@ -1,0 +1,70 @@
+import { type CacheEntry } from '../backends/cache-entry.js';
+import { strongETag } from '../http/etag.js';
+import { type HttpRequestLike, splitUrl } from '../http/request.js';
+import { type SerializedBody } from '../http/response-body.js';
+import { resolveTags, type RoutePolicy } from './route-policy.js';
+
+/** What an entry is made of: one handler run's response, under a route's policy. */
+export interface EntryParts {
+  req: HttpRequestLike;
+  policy: RoutePolicy;
+  status: number;
+  /** The storable headers of the response (lower-case names). */
+  headers: Record<string, string>;
+  serialized: SerializedBody;
+  /** The handler's result, for tag functions of the body. */
+  value: unknown;
+}
+
+/**
+ * Builds the entry stored for a response: its content type defaulted from the
+ * serialisation, a strong `ETag` and a `Last-Modified` unless the handler set
+ * them, the route's `Vary` names merged in, its lifetimes and tags.
+ */
+export function buildEntry({
+  req,
+  policy,
+  status,
+  headers,
+  serialized,
+  value,
+}: EntryParts): CacheEntry {
+  const now = Date.now();
+  const stored = { ...headers };
+  if (
+    serialized.contentType &&
+    stored['content-type'] === undefined &&
+    serialized.body.length > 0
+  ) {
+    stored['content-type'] = serialized.contentType;
+  }
+  stored['etag'] ??= strongETag(serialized.body);
+  stored['last-modified'] ??= new Date(now).toUTCString();
+  const vary = mergeVary(stored['vary'], policy.vary);
+  if (vary) stored['vary'] = vary;
+  const { path, query } = splitUrl(req);
+  const tags = resolveTags(policy.tags, req, value);
+  return {
+    status,
+    headers: stored,
+    body: serialized.body,
+    storedAt: now,
+    maxAge: policy.ttl,
+    ...(policy.staleWhileRevalidate && { staleWhileRevalidate: policy.staleWhileRevalidate }),
+    ...(policy.staleIfError && { staleIfError: policy.staleIfError }),
+    ...(tags.length > 0 && { tags }),
+    path,
+    query,
+  };
+}
+
+function mergeVary(own: string | undefined, route: readonly string[]): string | undefined {
+  const names = new Set([
+    ...(own ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+    ...route,
+  ]);
+  return names.size > 0 ? [...names].join(', ') : undefined;
+}
