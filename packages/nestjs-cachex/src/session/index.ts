@@ -15,12 +15,8 @@ export type {
   SessionJwtOptions,
   SessionModuleOptions,
 } from './session-options.js';
-export {
-  SessionManager,
-  type LoadedSession,
-  type SessionContext,
-  type SessionWithToken,
-} from './session.manager.js';
+export { SessionManager, type LoadedSession, type SessionWithToken } from './session.manager.js';
+export { type SessionContext } from './session-bindings.js';
 export { SessionGuard } from './session.guard.js';
 export { OptionalSession, Session } from './session.decorator.js';
 export { SessionData, type FlashMessage, type SessionUser } from './session-data.js';

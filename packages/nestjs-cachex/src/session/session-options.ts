@@ -143,11 +143,19 @@ function fail(option: string, problem: string): never {
   throw new CacheXConfigError(`SessionModule option \`${option}\` ${problem}`);
 }
 
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
 function positiveSeconds(option: string, value: unknown, fallback: number): number;
 function positiveSeconds(option: string, value: unknown, fallback?: number): number | undefined;
 function positiveSeconds(option: string, value: unknown, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  if (!isFiniteNumber(value) || value <= 0) {
     fail(option, `must be a number of seconds greater than 0 (got ${String(value)})`);
   }
   return value;
@@ -189,12 +197,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   const ttl = positiveSeconds('ttl', options.ttl, 3600);
   const absoluteTimeout = positiveSeconds('absoluteTimeout', options.absoluteTimeout);
   const slidingThreshold = options.slidingThreshold ?? 0.5;
-  if (
-    typeof slidingThreshold !== 'number' ||
-    !Number.isFinite(slidingThreshold) ||
-    slidingThreshold < 0 ||
-    slidingThreshold > 1
-  ) {
+  if (!isFiniteNumber(slidingThreshold) || slidingThreshold < 0 || slidingThreshold > 1) {
     fail(
       'slidingThreshold',
       `must be a number from 0 to 1 (got ${String(options.slidingThreshold)})`,
@@ -213,24 +216,17 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     );
   }
   const leeway = options.jwt?.leeway ?? 0;
-  if (typeof leeway !== 'number' || !Number.isFinite(leeway) || leeway < 0) {
+  if (!isFiniteNumber(leeway) || leeway < 0) {
     fail('jwt.leeway', `must be a number of seconds, 0 or more (got ${String(leeway)})`);
   }
-  if (
-    options.jwt?.issuer !== undefined &&
-    (typeof options.jwt.issuer !== 'string' || options.jwt.issuer === '')
-  ) {
+  if (options.jwt?.issuer !== undefined && !isNonEmptyString(options.jwt.issuer)) {
     fail('jwt.issuer', 'must be a non-empty string');
   }
   const audience = options.jwt?.audience;
   if (
     audience !== undefined &&
-    !(typeof audience === 'string' && audience !== '') &&
-    !(
-      Array.isArray(audience) &&
-      audience.length > 0 &&
-      audience.every((a) => typeof a === 'string' && a !== '')
-    )
+    !isNonEmptyString(audience) &&
+    !(Array.isArray(audience) && audience.length > 0 && audience.every(isNonEmptyString))
   ) {
     fail('jwt.audience', 'must be a non-empty string or a non-empty list of them');
   }
@@ -253,11 +249,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   }
 
   const backendTimeoutMs = options.backendTimeoutMs ?? 1000;
-  if (
-    typeof backendTimeoutMs !== 'number' ||
-    !Number.isFinite(backendTimeoutMs) ||
-    backendTimeoutMs <= 0
-  ) {
+  if (!isFiniteNumber(backendTimeoutMs) || backendTimeoutMs <= 0) {
     fail(
       'backendTimeoutMs',
       `must be a number of milliseconds greater than 0 (got ${String(backendTimeoutMs)})`,
@@ -322,15 +314,7 @@ function resolveCookie(cookie: SessionModuleOptions['cookie']): ResolvedCookieOp
       "'none' requires cookie.secure: true (browsers drop SameSite=None cookies without Secure)",
     );
   }
-  if (
-    cookie.maxAge !== undefined &&
-    (typeof cookie.maxAge !== 'number' || !Number.isFinite(cookie.maxAge) || cookie.maxAge <= 0)
-  ) {
-    fail(
-      'cookie.maxAge',
-      `must be a number of seconds greater than 0 (got ${String(cookie.maxAge)})`,
-    );
-  }
+  const maxAge = positiveSeconds('cookie.maxAge', cookie.maxAge);
   return {
     name,
     path,
@@ -338,6 +322,6 @@ function resolveCookie(cookie: SessionModuleOptions['cookie']): ResolvedCookieOp
     sameSite,
     secure,
     httpOnly: bool('cookie.httpOnly', cookie.httpOnly, true),
-    maxAge: cookie.maxAge,
+    maxAge,
   };
 }

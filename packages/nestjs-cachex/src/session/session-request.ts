@@ -1,4 +1,4 @@
-import { type SessionData } from './session-data.js';
+import { destroyed, type SessionData } from './session-data.js';
 import { type SessionError } from './session.errors.js';
 
 /** What the guard concluded for one request. */
@@ -33,6 +33,24 @@ export function sessionState(req: object): SessionRequestState {
 /** The request's state, if anything session-related happened on it. */
 export function peekSessionState(req: object): SessionRequestState | undefined {
   return (req as WithState)[STATE];
+}
+
+/**
+ * Has the session saved when the request ends if it changed; it becomes the
+ * request's `@Session()` when `current` (created or regenerated here), or
+ * when the request has none yet.
+ */
+export function trackSession(req: object, session: SessionData, current: boolean): void {
+  const state = sessionState(req);
+  state.tracked.add(session);
+  if (current || state.session === undefined) state.session = session;
+}
+
+/** Marks the request's copies of session `id` destroyed (never saved again) and drops it as `@Session()`. */
+export function forgetSession(req: object, id: string): void {
+  const state = peekSessionState(req);
+  for (const session of state?.tracked ?? []) if (session.id === id) session[destroyed] = true;
+  if (state?.session?.id === id) state.session = undefined;
 }
 
 /**
