@@ -28,7 +28,7 @@ describe('MemoryBackend bounds', () => {
     for (let i = 0; i < 20; i++) await backend.set(key(`/${i}`), entry(1000));
     const kept = await backend.keys();
     expect(kept.length).toBeGreaterThan(0);
-    expect(kept.length * (1000 + 256)).toBeLessThanOrEqual(10_000);
+    expect(kept.length * (1000 + 1536)).toBeLessThanOrEqual(10_000);
     await backend.set(key('/huge'), entry(20_000));
     expect(await backend.get(key('/huge'))).toBeUndefined();
     expect(await backend.clearPath('/huge')).toBe(0);

@@ -25,8 +25,13 @@ export interface MemoryBackendOptions extends CacheBackendOptions {
   cleanupIntervalMs?: number;
 }
 
-/** Bytes charged per entry on top of its body and headers (object, key, indexes). */
-const ENTRY_OVERHEAD_BYTES = 256;
+/**
+ * Bytes charged per entry on top of its body and headers: the entry and
+ * header objects, the key, the LRU's and the indexes' share. Measured with a
+ * million 1 KB inserts: about 1.3-1.5 KB of heap per kept entry, so that
+ * `maxBytes` bounds the process's memory, not only the payloads.
+ */
+const ENTRY_OVERHEAD_BYTES = 1536;
 
 /**
  * The default backend: a per-process LRU, bounded by entry count and bytes,
