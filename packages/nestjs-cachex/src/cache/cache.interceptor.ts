@@ -254,7 +254,7 @@ export class CacheInterceptor implements NestInterceptor {
     }
     ex.setStatus(entry.status);
     ex.setHeaders({ ...entry.headers, ...added });
-    return ex.bodyResult(entry.body, entry.headers['content-type']);
+    return ex.sendBody(entry.body, entry.headers['content-type']);
   }
 
   /** `noCache`: the handler always runs, nothing is stored, but validators still earn a 304. */

@@ -11,6 +11,8 @@ interface ResponseLike {
   /** Fastify keeps Node's response here. */
   raw?: { once(event: 'close', listener: () => void): unknown };
   once?(event: 'close', listener: () => void): unknown;
+  /** Node's `ServerResponse.end`, which Express's response is. */
+  end?(chunk: Uint8Array): unknown;
 }
 
 /**
@@ -65,13 +67,37 @@ export class HttpExchange {
   }
 
   /**
-   * The value to hand back to Nest so that exactly `body` is sent: Nest sends
-   * a `StreamableFile` as raw bytes (no JSON serialisation, no re-hashing);
-   * an empty body is left to the platform (it also answers 304 and HEAD).
+   * Sends exactly `body` and returns what to hand back to Nest. On Express,
+   * a plain answer (no validators to compare, a status with a body) is ended
+   * here with the bytes, and Nest's own reply that follows has nothing left
+   * to do. Otherwise a `StreamableFile`, which Nest sends as raw bytes (no
+   * JSON serialisation, no re-hashing). An empty body is left to the platform.
    */
-  bodyResult(body: Buffer, contentType: string | undefined): StreamableFile | undefined {
+  sendBody(body: Buffer, contentType: string | undefined): StreamableFile | undefined {
     if (body.length === 0) return undefined;
+    if (this.canEndHere()) {
+      this.adapter.setHeader(this.res, 'Content-Length', String(body.length));
+      this.res.end!(body);
+      return undefined;
+    }
     return new StreamableFile(body, { type: contentType, length: body.length });
+  }
+
+  /**
+   * Whether ending the response here is safe: Express's `res.send()`, which
+   * Nest calls next, then only ends an ended response again — unless it finds
+   * the request "fresh" (conditional headers) or a status without a body.
+   */
+  private canEndHere(): boolean {
+    const status = this.statusCode;
+    return (
+      this.adapter.getType() === 'express' &&
+      this.req.headers['if-none-match'] === undefined &&
+      this.req.headers['if-modified-since'] === undefined &&
+      status !== 204 &&
+      status !== 205 &&
+      status !== 304
+    );
   }
 
   /** Runs `listener` once the response is over (sent or abandoned). */
