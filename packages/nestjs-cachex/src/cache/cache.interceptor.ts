@@ -252,9 +252,7 @@ export class CacheInterceptor implements NestInterceptor {
       ex.setHeaders({ ...pick({ etag, 'last-modified': lastModified, vary }), ...added });
       return undefined;
     }
-    ex.setStatus(entry.status);
-    ex.setHeaders({ ...entry.headers, ...added });
-    return ex.sendBody(entry.body, entry.headers['content-type']);
+    return ex.send(entry.status, { ...entry.headers, ...added }, entry.body);
   }
 
   /** `noCache`: the handler always runs, nothing is stored, but validators still earn a 304. */

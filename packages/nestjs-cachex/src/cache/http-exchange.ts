@@ -11,7 +11,8 @@ interface ResponseLike {
   /** Fastify keeps Node's response here. */
   raw?: { once(event: 'close', listener: () => void): unknown };
   once?(event: 'close', listener: () => void): unknown;
-  /** Node's `ServerResponse.end`, which Express's response is. */
+  /** Node's `ServerResponse` methods, which Express's response has. */
+  writeHead?(status: number, headers: Record<string, string>): unknown;
   end?(chunk: Uint8Array): unknown;
 }
 
@@ -67,20 +68,24 @@ export class HttpExchange {
   }
 
   /**
-   * Sends exactly `body` and returns what to hand back to Nest. On Express,
-   * a plain answer (no validators to compare, a status with a body) is ended
-   * here with the bytes, and Nest's own reply that follows has nothing left
-   * to do. Otherwise a `StreamableFile`, which Nest sends as raw bytes (no
-   * JSON serialisation, no re-hashing). An empty body is left to the platform.
+   * Sends a whole answer — status, headers and exactly `body` — and returns
+   * what to hand back to Nest. On Express, a plain answer (no validators to
+   * compare, a status with a body) is written here in one `writeHead` and
+   * `end`, and Nest's own reply that follows has nothing left to do.
+   * Otherwise the status and headers go through the adapter and the bytes as
+   * a `StreamableFile`, which Nest sends as they are (no JSON serialisation,
+   * no re-hashing). An empty body is left to the platform.
    */
-  sendBody(body: Buffer, contentType: string | undefined): StreamableFile | undefined {
-    if (body.length === 0) return undefined;
-    if (this.canEndHere()) {
-      this.adapter.setHeader(this.res, 'Content-Length', String(body.length));
+  send(status: number, headers: Record<string, string>, body: Buffer): StreamableFile | undefined {
+    if (body.length > 0 && this.canEndHere(status)) {
+      this.res.writeHead!(status, { ...headers, 'content-length': String(body.length) });
       this.res.end!(body);
       return undefined;
     }
-    return new StreamableFile(body, { type: contentType, length: body.length });
+    this.setStatus(status);
+    this.setHeaders(headers);
+    if (body.length === 0) return undefined;
+    return new StreamableFile(body, { type: headers['content-type'], length: body.length });
   }
 
   /**
@@ -88,8 +93,7 @@ export class HttpExchange {
    * Nest calls next, then only ends an ended response again — unless it finds
    * the request "fresh" (conditional headers) or a status without a body.
    */
-  private canEndHere(): boolean {
-    const status = this.statusCode;
+  private canEndHere(status: number): boolean {
     return (
       this.adapter.getType() === 'express' &&
       this.req.headers['if-none-match'] === undefined &&
