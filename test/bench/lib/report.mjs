@@ -1,0 +1,412 @@
+/** Turns the results into the goals verdicts and a README-ready markdown page. */
+import { median, roundRatios } from './throughput.mjs';
+
+const MiB = 1024 * 1024;
+const int = (n) =>
+  n === undefined || Number.isNaN(n) ? '—' : Math.round(n).toLocaleString('en-US');
+const fixed = (n, digits = 2) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
+const times = (n) => (n === undefined ? '—' : `${n.toFixed(2)}×`);
+const mib = (bytes) => (bytes === undefined ? '—' : `${(bytes / MiB).toFixed(0)} MiB`);
+const ms = (n) =>
+  n === undefined ? '—' : n < 0.1 ? `${(n * 1000).toFixed(1)} µs` : `${n.toFixed(2)} ms`;
+const verdict = (met) =>
+  met === true ? '**met**' : met === false ? '**not met**' : 'not measured';
+
+/** The comparisons measured in interleaved rounds: cachex against its peer. */
+export const PAIRS = [
+  { id: 'memory-small', route: '/small', members: ['cache-manager-memory', 'cachex-memory'] },
+  { id: 'memory-big', route: '/big', members: ['cache-manager-memory', 'cachex-memory'] },
+  { id: 'redis-small', route: '/small', members: ['cache-manager-redis', 'cachex-redis'] },
+  { id: 'redis-big', route: '/big', members: ['cache-manager-redis', 'cachex-redis'] },
+];
+
+/** Which @nestjs/cache-manager variant a variant is compared with. */
+const PEER = {
+  'cachex-memory': 'cache-manager-memory',
+  'cachex-redis': 'cache-manager-redis',
+  'cachex-memcached': 'cache-manager-redis',
+};
+
+/** Ratios of every pair, per round. */
+export function pairRatios(measurements) {
+  const ratios = {};
+  for (const pair of PAIRS) {
+    const [peer, cachex] = pair.members;
+    ratios[pair.id] = roundRatios(measurements, [cachex, pair.route], [peer, pair.route]);
+  }
+  return ratios;
+}
+
+function seriesOf(summary, variant, route) {
+  return summary.find((s) => s.variant === variant && s.route === route);
+}
+
+/** Each goal of the issue, with its figure and whether it is met (null: not measured). */
+export function evaluateGoals(results) {
+  const { series = [], ratios = {}, measurements = [] } = results.throughput ?? {};
+  const goals = [];
+  const ratioGoal = (id, goal, pairId, target) => {
+    const r = ratios[pairId];
+    const has = r && r.median !== undefined;
+    goals.push({
+      id,
+      goal,
+      target: `≥ ${target}×`,
+      measured: has
+        ? `${times(r.median)} (min ${times(r.min)}, max ${times(r.max)}; ${r.perRound.length} rounds${
+            r.perRound.some((p) => p.disturbed)
+              ? `, undisturbed-only median ${times(r.cleanMedian)} over ${r.cleanRounds}`
+              : ''
+          }; by server CPU per request ${times(r.cpuMedian)})`
+        : '—',
+      met: has ? r.median >= target : null,
+    });
+  };
+  ratioGoal(
+    'memory-small',
+    'cachex-memory hit on /small vs cache-manager-memory',
+    'memory-small',
+    1.2,
+  );
+  ratioGoal('memory-big', 'cachex-memory hit on /big vs cache-manager-memory', 'memory-big', 2);
+  ratioGoal('redis-big', 'cachex-redis hit on /big vs cache-manager-redis', 'redis-big', 4);
+  ratioGoal('redis-small', 'cachex-redis hit on /small vs cache-manager-redis', 'redis-small', 1.2);
+
+  const slow = seriesOf(series, 'cachex-memory', '/slow');
+  const small = seriesOf(series, 'cachex-memory', '/small');
+  if (slow && small) {
+    const same = roundRatios(measurements, ['cachex-memory', '/slow'], ['cachex-memory', '/small']);
+    const ratio = slow.reqPerSec / small.reqPerSec;
+    goals.push({
+      id: 'slow-vs-small',
+      goal: 'cachex-memory: /slow hits within 10 % of /small hits',
+      target: '≥ 0.90×',
+      measured: `${times(ratio)} (/slow ${int(slow.reqPerSec)} req/s, measured once, vs the /small median ${int(
+        small.reqPerSec,
+      )}; same round ${times(same.median)}; CPU per request ${fixed(slow.cpuUsPerRequest, 0)} vs ${fixed(small.cpuUsPerRequest, 0)} µs)`,
+      met: ratio >= 0.9,
+    });
+  } else {
+    goals.push({
+      id: 'slow-vs-small',
+      goal: '/slow hits within 10 % of /small hits',
+      target: '≥ 0.90×',
+      measured: '—',
+      met: null,
+    });
+  }
+
+  const stampede = (results.stampede ?? []).filter((s) => s.variant.startsWith('cachex-'));
+  goals.push({
+    id: 'stampede',
+    goal: 'Stampede: 100 concurrent requests to a cold /slow run the handler once (cachex variants)',
+    target: '1 run',
+    measured: stampede.length
+      ? stampede.map((s) => `${s.variant} ${s.handlerRuns}`).join(', ')
+      : '—',
+    met: stampede.length ? stampede.every((s) => s.handlerRuns === 1) : null,
+  });
+
+  const redis = (results.roundTrips ?? []).find((r) => r.variant === 'cachex-redis');
+  goals.push({
+    id: 'redis-commands',
+    goal: 'Redis: commands per hit (cachex-redis)',
+    target: '1',
+    measured: redis
+      ? `${fixed(redis.commandsPerHit, 3)} (${Object.keys(redis.hitDetail).join(', ')})`
+      : '—',
+    met: redis ? redis.commandsPerHit <= 1 : null,
+  });
+
+  const memory = results.memoryBound;
+  goals.push({
+    id: 'memory-bound',
+    goal: 'Memory bound: 1 000 000 × 1 KB through MemoryBackend (maxBytes 64 MiB): peak RSS < 3 × maxBytes + baseline',
+    target: memory ? `< ${mib(memory.limitRssBytes)}` : '< 3 × maxBytes + baseline',
+    measured: memory
+      ? `peak ${mib(memory.peakRssBytes)} (baseline ${mib(memory.baselineRssBytes)}), ${int(memory.entriesKept)} entries kept`
+      : '—',
+    met: memory ? memory.met : null,
+  });
+
+  const clear = (results.clearPath ?? []).filter(
+    (c) => c.backend === 'memory' || c.backend === 'redis',
+  );
+  goals.push({
+    id: 'clear-path',
+    goal: 'clearPath: time independent of the number of other entries (Memory, Redis)',
+    target: 'within noise',
+    measured: clear.length
+      ? clear
+          .map(
+            (c) =>
+              `${c.backend}: ${c.results.map((r) => `${ms(r.medianMs)} @ ${int(r.others)}`).join(', ')}`,
+          )
+          .join('; ')
+      : '—',
+    met: clear.length === 2 ? clear.every((c) => c.independent) : null,
+  });
+
+  const bare = seriesOf(series, 'express-bare', '/small');
+  if (bare && small) {
+    const ratio = small.reqPerSec / bare.reqPerSec;
+    goals.push({
+      id: 'stretch-bare-express',
+      goal: 'Stretch: cachex-memory /small hits within 10 % of a bare Express app',
+      target: '≥ 0.90×',
+      measured: `${times(ratio)} (${int(small.reqPerSec)} vs ${int(bare.reqPerSec)} req/s; express-bare measured once, so one process's ±30 % is in this figure; CPU per request ${fixed(small.cpuUsPerRequest, 0)} vs ${fixed(bare.cpuUsPerRequest, 0)} µs)`,
+      met: ratio >= 0.9,
+    });
+  }
+  return goals;
+}
+
+/** Markdown page: machine, tables, goals, scenarios, how to reproduce. */
+export function renderMarkdown(results) {
+  const { config, machine } = results;
+  const out = [];
+  const line = (text = '') => out.push(text);
+  /** `align`: one letter per column, l (left) or r (right); numbers right, text left. */
+  const table = (head, rows, align = 'l' + 'r'.repeat(head.length - 1)) => {
+    line(`| ${head.join(' | ')} |`);
+    line(`|${[...align].map((a) => (a === 'l' ? '---' : '---:')).join('|')}|`);
+    for (const row of rows) line(`| ${row.join(' | ')} |`);
+    line();
+  };
+
+  line('## Performance');
+  line();
+  line(
+    `Measured by \`npm run bench\` on ${results.startedAt.slice(0, 10)}: ${machine.cpu}, ${machine.cores} cores, ` +
+      `${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. ` +
+      `${machine.taskset ? `Server on core ${config.serverCore}, load generator, Redis and Memcached on core ${config.loadCore} (taskset).` : 'No taskset: nothing pinned.'} ` +
+      `autocannon, ${config.connections} connections, ${config.durationSec} s per measurement after a ${config.warmupSec} s warm-up that fills the cache; ` +
+      `a fresh server process per measurement (started during the previous one at nice 19 on the load core); ${config.rounds} interleaved rounds (peer and cachex alternate, A B then B A). ` +
+      `Library ${results.library.commit}${results.library.dirty ? ' + uncommitted changes' : ''} (sources ${results.library.hash}), run took ${Math.round(results.elapsedSec)} s.`,
+  );
+  line();
+
+  const tp = results.throughput;
+  if (tp) {
+    line('### Hit throughput');
+    line();
+    line(
+      'Medians over the measurements of each variant and route (min–max). CPU µs/req: CPU time of the server process per request, ' +
+        'which other processes sharing its core barely move (req/s they do). Handler runs: during the measured window (warm-up included: total). ' +
+        'Cached variants were checked to answer from the cache after the warm-up, and every variant to send the same bytes.',
+    );
+    line();
+    table(
+      [
+        'variant',
+        'route',
+        'req/s',
+        'min–max',
+        'p50 ms',
+        'p99 ms',
+        'CPU µs/req',
+        'errors',
+        'handler runs (total)',
+        'measurements (disturbed)',
+      ],
+      tp.series.map((s) => [
+        s.variant,
+        s.route,
+        int(s.reqPerSec),
+        `${int(s.reqPerSecMin)}–${int(s.reqPerSecMax)}`,
+        fixed(s.p50Ms, 0),
+        fixed(s.p99Ms, 0),
+        fixed(s.cpuUsPerRequest, 0),
+        int(s.errors),
+        `${int(s.handlerRuns)} (${int(s.handlerRunsTotal)})`,
+        `${s.n} (${s.disturbed})${s.durationSec !== config.durationSec ? `, ${s.durationSec} s each` : ''}${s.servedHit || !/^cach/.test(s.variant) ? '' : ' ⚠ not from cache'}${s.bytesIdentical ? '' : ' ⚠ bytes differ'}`,
+      ]),
+      'llrrrrrrrr',
+    );
+
+    line('### Ratios');
+    line();
+    line(
+      '× cache-manager: median of the per-round req/s ratios (min–max) against the matching @nestjs/cache-manager variant in the same rounds ' +
+        "(cachex-memcached has no such peer: its median against cache-manager-redis's median); CPU × cache-manager: the same with server CPU per request " +
+        '(peer ÷ cachex: above 1 when cachex spends less). × nest-nocache and × express-bare: against their single measurement.',
+    );
+    line();
+    const nocache = (route) => seriesOf(tp.series, 'nest-nocache', route);
+    const bare = (route) => seriesOf(tp.series, 'express-bare', route);
+    const rows = [];
+    for (const s of tp.series) {
+      if (s.variant === 'nest-nocache' || s.variant === 'express-bare') continue;
+      const pair = PAIRS.find((p) => p.route === s.route && p.members[1] === s.variant);
+      let vsPeer = '—';
+      let cpuVsPeer = '—';
+      if (pair && tp.ratios[pair.id]?.median !== undefined) {
+        const r = tp.ratios[pair.id];
+        vsPeer = `${times(r.median)} (${times(r.min)}–${times(r.max)})`;
+        if (r.cpuMedian !== undefined)
+          cpuVsPeer = `${times(r.cpuMedian)} (${times(r.cpuMin)}–${times(r.cpuMax)})`;
+      } else if (PEER[s.variant] && !pair) {
+        const peer = seriesOf(tp.series, PEER[s.variant], s.route);
+        if (peer) vsPeer = `${times(s.reqPerSec / peer.reqPerSec)} vs ${PEER[s.variant]}`;
+        if (peer?.cpuUsPerRequest && s.cpuUsPerRequest) {
+          cpuVsPeer = `${times(peer.cpuUsPerRequest / s.cpuUsPerRequest)} vs ${PEER[s.variant]}`;
+        }
+      }
+      const base = nocache(s.route);
+      const floor = bare(s.route);
+      rows.push([
+        s.variant,
+        s.route,
+        base ? times(s.reqPerSec / base.reqPerSec) : '—',
+        vsPeer,
+        cpuVsPeer,
+        floor ? times(s.reqPerSec / floor.reqPerSec) : '—',
+      ]);
+    }
+    table(
+      [
+        'variant',
+        'route',
+        '× nest-nocache',
+        '× cache-manager',
+        'CPU × cache-manager',
+        '× express-bare',
+      ],
+      rows,
+      'llrrrr',
+    );
+
+    line('<details><summary>Per-round ratios</summary>');
+    line();
+    table(
+      ['comparison', ...Array.from({ length: config.rounds }, (_, i) => `round ${i + 1}`)],
+      Object.entries(tp.ratios).map(([id, r]) => [
+        `${id}: ${r.numerator} ÷ ${r.denominator}`,
+        ...Array.from({ length: config.rounds }, (_, i) => {
+          const p = r.perRound.find((x) => x.round === i);
+          return p ? `${times(p.ratio)}${p.disturbed ? ' (disturbed)' : ''}` : '—';
+        }),
+      ]),
+      'l' + 'r'.repeat(config.rounds),
+    );
+    line('</details>');
+    line();
+  }
+
+  line('### Goals');
+  line();
+  table(
+    ['goal', 'target', 'measured', 'verdict'],
+    results.goals.map((g) => [g.goal, g.target, g.measured, verdict(g.met)]),
+    'lrll',
+  );
+
+  if (results.stampede) {
+    line('### Stampede');
+    line();
+    line(
+      '100 concurrent requests, one connection each, to a cold `/slow` (20 ms handler), fresh process and empty store per variant.',
+    );
+    line();
+    table(
+      ['variant', 'handler runs', '200 answers', 'answered from cache / collapsed', 'wall ms'],
+      results.stampede.map((s) => [
+        s.variant,
+        int(s.handlerRuns),
+        int(s.ok),
+        `${s.fromCache} / ${s.collapsed}`,
+        int(s.wallMs),
+      ]),
+    );
+  }
+
+  if (results.roundTrips) {
+    line('### Round trips per hit');
+    line();
+    line(
+      'Counted by the store: Redis `INFO commandstats` (INFO left out), Memcached `stats` (a multi-get counts each key in `cmd_get`); 1 000 hits on `/small`, 4 at a time.',
+    );
+    line();
+    table(
+      ['variant', 'store', 'commands per hit', 'which', 'commands per miss + store'],
+      results.roundTrips.map((r) => [
+        r.variant,
+        r.store,
+        fixed(r.commandsPerHit, 3),
+        Object.entries(r.hitDetail)
+          .map(([k, v]) => `${k} ${fixed(v, 2)}`)
+          .join(', ') || '—',
+        `${r.commandsPerMissAndStore} (${Object.entries(r.missDetail)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')})`,
+      ]),
+      'llrll',
+    );
+  }
+
+  if (results.memoryBound) {
+    const m = results.memoryBound;
+    line('### Memory bound');
+    line();
+    line(
+      `${int(m.keys)} distinct keys, ${m.bodyBytes}-byte bodies built like the interceptor builds them, through \`new MemoryBackend({ maxBytes: ${mib(m.maxBytes)}, maxEntries: ${int(m.maxEntries)} })\` ` +
+        '(maxEntries raised above what fits, so that maxBytes is the bound), in a child process.',
+    );
+    line();
+    table(
+      [
+        'baseline RSS',
+        'peak RSS',
+        'limit (3 × maxBytes + baseline)',
+        'RSS after, after GC',
+        'entries kept',
+        'insert time',
+      ],
+      [
+        [
+          mib(m.baselineRssBytes),
+          mib(m.peakRssBytes),
+          mib(m.limitRssBytes),
+          `${mib(m.rssAfterStormBytes)}, ${mib(m.rssAfterGcBytes)}`,
+          int(m.entriesKept),
+          `${fixed(m.insertSeconds, 1)} s`,
+        ],
+      ],
+      'rrrrrr',
+    );
+  }
+
+  if (results.clearPath) {
+    line('### clearPath cost');
+    line();
+    line(
+      "Time to clear one path's 10 entries (5 hosts, with and without a query) with N entries on other paths; median (p10–p90) of repeated clears.",
+    );
+    line();
+    const counts = [...new Set(results.clearPath.flatMap((c) => c.results.map((r) => r.others)))];
+    table(
+      ['backend', ...counts.map((n) => `${int(n)} others`), 'independent'],
+      results.clearPath.map((c) => [
+        c.backend,
+        ...counts.map((n) => {
+          const r = c.results.find((x) => x.others === n);
+          return r ? `${ms(r.medianMs)} (${ms(r.p10Ms)}–${ms(r.p90Ms)})` : '—';
+        }),
+        c.independent ? 'yes' : 'no',
+      ]),
+      'l' + 'r'.repeat(counts.length) + 'l',
+    );
+  }
+
+  if (results.skipped?.length) {
+    line(`Skipped: ${results.skipped.join('; ')}.`);
+    line();
+  }
+  line(
+    `Reproduce: \`npm run bench\` (defaults: BENCH_DURATION=10, BENCH_ROUNDS=5; quick smoke run: \`BENCH_DURATION=2 BENCH_ROUNDS=2 npm run bench\`). ` +
+      'Full figures: `test/bench/results/latest.json`.',
+  );
+  return out.join('\n');
+}
+
+export { median };

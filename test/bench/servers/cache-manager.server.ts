@@ -1,0 +1,57 @@
+/**
+ * `cache-manager-memory` and `cache-manager-redis`: @nestjs/cache-manager with
+ * its `CacheInterceptor` on the routes, as its documentation sets it up: the
+ * default in-memory Keyv store, or Redis through `@keyv/redis`.
+ * BENCH_STORE=memory|redis; BENCH_REDIS_PORT for redis.
+ */
+import { CacheInterceptor, CacheModule, CacheTTL } from '@nestjs/cache-manager';
+import { Controller, Get, Module, UseInterceptors } from '@nestjs/common';
+import { createKeyv } from '@keyv/redis';
+import { requiredEnv, serveNest } from './nest-bootstrap.js';
+import { big, runCounts, slow, small } from './payloads.js';
+
+const TTL_MS = 60_000;
+const store = process.env['BENCH_STORE'] ?? 'memory';
+
+@Controller()
+@UseInterceptors(CacheInterceptor)
+@CacheTTL(TTL_MS)
+class BenchController {
+  @Get('small')
+  small() {
+    return small();
+  }
+
+  @Get('big')
+  big() {
+    return big();
+  }
+
+  @Get('slow')
+  slow() {
+    return slow();
+  }
+}
+
+/** Outside the interceptor: never cached. */
+@Controller()
+class RunsController {
+  @Get('__runs')
+  runs() {
+    return runCounts();
+  }
+}
+
+function cacheModule() {
+  if (store === 'memory') return CacheModule.register({ ttl: TTL_MS });
+  if (store === 'redis') {
+    const url = `redis://127.0.0.1:${requiredEnv('BENCH_REDIS_PORT')}`;
+    return CacheModule.register({ ttl: TTL_MS, stores: [createKeyv(url)] });
+  }
+  throw new Error(`BENCH_STORE=${store}: expected memory or redis`);
+}
+
+@Module({ imports: [cacheModule()], controllers: [BenchController, RunsController] })
+class BenchModule {}
+
+await serveNest(BenchModule);

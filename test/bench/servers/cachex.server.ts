@@ -1,0 +1,61 @@
+/**
+ * `cachex-memory`, `cachex-redis` and `cachex-memcached`: nestjs-cachex, loaded
+ * by package name from its build, with its global interceptor and `@Cache(60)`
+ * on the routes. BENCH_STORE=memory|redis|memcached; BENCH_REDIS_PORT or
+ * BENCH_MEMCACHED_PORT for the servers.
+ */
+import { Controller, Get, Module } from '@nestjs/common';
+import { Cache, type CacheBackend, CacheXModule, MemoryBackend } from 'nestjs-cachex';
+import { requiredEnv, serveNest } from './nest-bootstrap.js';
+import { big, runCounts, slow, small } from './payloads.js';
+
+const TTL_SECONDS = 60;
+const store = process.env['BENCH_STORE'] ?? 'memory';
+
+@Controller()
+class BenchController {
+  @Cache(TTL_SECONDS)
+  @Get('small')
+  small() {
+    return small();
+  }
+
+  @Cache(TTL_SECONDS)
+  @Get('big')
+  big() {
+    return big();
+  }
+
+  @Cache(TTL_SECONDS)
+  @Get('slow')
+  slow() {
+    return slow();
+  }
+
+  /** No `@Cache()`: never cached. */
+  @Get('__runs')
+  runs() {
+    return runCounts();
+  }
+}
+
+async function backend(): Promise<CacheBackend> {
+  if (store === 'memory') return new MemoryBackend();
+  if (store === 'redis') {
+    const { RedisBackend } = await import('nestjs-cachex/redis');
+    return new RedisBackend({ host: '127.0.0.1', port: Number(requiredEnv('BENCH_REDIS_PORT')) });
+  }
+  if (store === 'memcached') {
+    const { MemcachedBackend } = await import('nestjs-cachex/memcached');
+    return new MemcachedBackend({ servers: [`127.0.0.1:${requiredEnv('BENCH_MEMCACHED_PORT')}`] });
+  }
+  throw new Error(`BENCH_STORE=${store}: expected memory, redis or memcached`);
+}
+
+@Module({
+  imports: [CacheXModule.forRoot({ backend: await backend() })],
+  controllers: [BenchController],
+})
+class BenchModule {}
+
+await serveNest(BenchModule);
