@@ -60,6 +60,20 @@ export class CacheTestController {
     return { updated: id, run: count(`post:${id}`) };
   }
 
+  @Post('items/:id/move')
+  move(@Param('id') id: string, @Res({ passthrough: true }) res: Res) {
+    res.setHeader('Location', `/items/${id}-moved`);
+    return { moved: id };
+  }
+
+  @Cache({ ttl: 1, staleWhileRevalidate: 30 })
+  @Get('swr-flaky')
+  swrFlaky() {
+    const run = count('swr-flaky');
+    if (flaky.mode === 'throw') throw new ServiceUnavailableException('refresh failed');
+    return { run };
+  }
+
   @Cache(60)
   @Get('text')
   text() {
