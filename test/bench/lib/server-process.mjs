@@ -49,6 +49,17 @@ export function stopAllServers() {
  * @param {string} variant
  * @param {{ serversDir: string, core: number, bootCore?: number, background?: boolean, redisPort?: number, memcachedPort?: number }} options
  */
+/** The server options every part of the run uses: its cores and the stores' ports. */
+export function serverOptions(ctx) {
+  return {
+    serversDir: ctx.serversDir,
+    core: ctx.serverCore,
+    bootCore: ctx.loadCore,
+    redisPort: ctx.stores.redis?.port,
+    memcachedPort: ctx.stores.memcached?.port,
+  };
+}
+
 export function startServer(
   variant,
   { serversDir, core, bootCore = core, background = false, redisPort, memcachedPort },

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { runLoad, get, servedFromCache } from './load.mjs';
 import { processTicks, TICKS_PER_SECOND, watchOutsideLoad } from './machine.mjs';
-import { startServer, VARIANTS } from './server-process.mjs';
+import { serverOptions, startServer, VARIANTS } from './server-process.mjs';
 import { flushStores } from './stores.mjs';
 
 const sha = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
@@ -54,13 +54,7 @@ export function planMeasurements({ rounds, pairs, singles }) {
  * load core (beside the warm-up of the measurement before) and then moves to the server core.
  */
 export function startFor(item, ctx) {
-  return startServer(item.variant, {
-    serversDir: ctx.serversDir,
-    core: ctx.serverCore,
-    bootCore: ctx.loadCore ?? ctx.serverCore,
-    redisPort: ctx.stores.redis?.port,
-    memcachedPort: ctx.stores.memcached?.port,
-  });
+  return startServer(item.variant, serverOptions(ctx));
 }
 
 /**

@@ -4,7 +4,7 @@
  * `stats` — before and after, in a fresh process per variant.
  */
 import { get, sequentialGets, servedFromCache } from '../lib/load.mjs';
-import { eachFreshServer, VARIANTS } from '../lib/server-process.mjs';
+import { eachFreshServer, serverOptions, VARIANTS } from '../lib/server-process.mjs';
 import { flushStores, memcachedStats, redisCommandCount } from '../lib/stores.mjs';
 
 const HITS = 1000;
@@ -45,14 +45,7 @@ function diff(before, after) {
 
 export async function runRoundTrips(variants, ctx) {
   const results = [];
-  const options = {
-    serversDir: ctx.serversDir,
-    core: ctx.serverCore,
-    bootCore: ctx.loadCore,
-    redisPort: ctx.stores.redis?.port,
-    memcachedPort: ctx.stores.memcached?.port,
-  };
-  await eachFreshServer(variants, options, async (server, variant, nextReady) => {
+  await eachFreshServer(variants, serverOptions(ctx), async (server, variant, nextReady) => {
     await flushStores(ctx.stores, VARIANTS[variant].needs);
     const url = `${server.base}/small`;
     // Connections, script loading and the like happen before counting.

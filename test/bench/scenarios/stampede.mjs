@@ -8,21 +8,14 @@
  * core, and is waited for before the burst).
  */
 import { burst, runLoad, servedFromCache } from '../lib/load.mjs';
-import { eachFreshServer, VARIANTS } from '../lib/server-process.mjs';
+import { eachFreshServer, serverOptions, VARIANTS } from '../lib/server-process.mjs';
 import { flushStores } from '../lib/stores.mjs';
 
 export const STAMPEDE_REQUESTS = 100;
 
 export async function runStampede(variants, ctx) {
   const results = [];
-  const options = {
-    serversDir: ctx.serversDir,
-    core: ctx.serverCore,
-    bootCore: ctx.loadCore,
-    redisPort: ctx.stores.redis?.port,
-    memcachedPort: ctx.stores.memcached?.port,
-  };
-  await eachFreshServer(variants, options, async (server, variant, nextReady) => {
+  await eachFreshServer(variants, serverOptions(ctx), async (server, variant, nextReady) => {
     await flushStores(ctx.stores, VARIANTS[variant].needs);
     await runLoad({ url: `${server.base}/small`, connections: 10, durationSec: 0.5 });
     await nextReady();
