@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { CacheBackend, type KeyValueStore } from '../backends/cache-backend.js';
+import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
+import { type ResolvedCacheXOptions } from './cache-module.options.js';
+
+const POLL_MS = 25;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * A small typed cache for application data (not HTTP responses), kept in the
@@ -12,10 +18,15 @@ import { CacheBackend, type KeyValueStore } from '../backends/cache-backend.js';
 @Injectable()
 export class CacheManager {
   private readonly store: KeyValueStore;
+  private readonly locks: KeyValueStore;
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
-  constructor(@Inject(CacheBackend) backend: CacheBackend) {
+  constructor(
+    @Inject(CacheBackend) backend: CacheBackend,
+    @Inject(RESOLVED_CACHEX_OPTIONS) private readonly options: ResolvedCacheXOptions,
+  ) {
     this.store = backend.namespace('data');
+    this.locks = backend.namespace('lock');
   }
 
   /** The value stored under `key`, or `undefined`. */
@@ -43,21 +54,58 @@ export class CacheManager {
 
   /**
    * The stored value, or the result of `compute`, stored for `ttlSeconds`.
-   * Concurrent callers for one key share one computation; a failed
-   * computation is not stored, and its error reaches every caller.
+   * Concurrent callers for one key share one computation — in this process,
+   * and across instances sharing the backend through a lock that expires on
+   * its own (waiters poll for the value at most `coalesceTimeoutMs`, then
+   * compute it themselves). A failed computation is not stored, and its
+   * error reaches every caller in this process.
    */
   getOrSet<T>(key: string, compute: () => Promise<T>, ttlSeconds?: number): Promise<T> {
     const pending = this.inFlight.get(key);
     if (pending) return pending as Promise<T>;
-    const run = (async () => {
-      const cached = await this.get<T>(key);
-      if (cached !== undefined) return cached;
+    const run = this.computeOnce(key, compute, ttlSeconds).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, run);
+    return run;
+  }
+
+  private async computeOnce<T>(
+    key: string,
+    compute: () => Promise<T>,
+    ttlSeconds?: number,
+  ): Promise<T> {
+    const cached = await this.get<T>(key);
+    if (cached !== undefined) return cached;
+    const lock = `data:${key}`;
+    const token = randomUUID();
+    const lockSeconds = Math.ceil(this.options.coalesceTimeoutMs / 1000) + 1;
+    // A lock the backend cannot take is no reason not to compute.
+    const owned = await this.locks.add(lock, token, lockSeconds).catch(() => true);
+    if (!owned) {
+      const computedElsewhere = await this.waitForOtherInstance<T>(key, lock);
+      if (computedElsewhere !== undefined) return computedElsewhere;
+    }
+    try {
+      // Another instance may have stored it between our miss and our lock.
+      const stored = owned ? await this.get<T>(key) : undefined;
+      if (stored !== undefined) return stored;
       const value = await compute();
       await this.set(key, value, ttlSeconds);
       return value;
-    })().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, run);
-    return run;
+    } finally {
+      if (owned) await this.locks.deleteIfEquals(lock, token).catch(() => false);
+    }
+  }
+
+  /** Polls for the value another instance computes, until its lock goes or time is up. */
+  private async waitForOtherInstance<T>(key: string, lock: string): Promise<T | undefined> {
+    const deadline = Date.now() + this.options.coalesceTimeoutMs;
+    while (Date.now() < deadline) {
+      await sleep(POLL_MS);
+      const value = await this.get<T>(key);
+      if (value !== undefined) return value;
+      if ((await this.locks.get(lock)) === undefined) return this.get<T>(key);
+    }
+    return undefined;
   }
 
   /** Removes the keys matching the glob (`*`, `?`, `[abc]`); the count, or -1. */
