@@ -35,3 +35,8 @@ export interface CacheEntry {
 export function entryLifetimeSeconds(entry: CacheEntry): number {
   return entry.maxAge + Math.max(entry.staleWhileRevalidate ?? 0, entry.staleIfError ?? 0);
 }
+
+/** Whether an entry may still be served as fresh: within its `maxAge` and not soft-purged. */
+export function isFresh(entry: CacheEntry, now = Date.now()): boolean {
+  return !entry.invalidated && now - entry.storedAt < entry.maxAge * 1000;
+}

@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CacheBackend, type KeyValueStore } from '../backends/cache-backend.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
-
-const POLL_MS = 25;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+import { waitForLockHolder } from './lock-wait.js';
 
 /**
  * A small typed cache for application data (not HTTP responses), kept in the
@@ -81,7 +79,11 @@ export class CacheManager {
     // A lock the backend cannot take is no reason not to compute.
     const owned = await this.locks.add(lock, token, lockSeconds).catch(() => true);
     if (!owned) {
-      const computedElsewhere = await this.waitForOtherInstance<T>(key, lock);
+      const computedElsewhere = await waitForLockHolder(
+        () => this.get<T>(key),
+        async () => (await this.locks.get(lock)) !== undefined,
+        this.options.coalesceTimeoutMs,
+      );
       if (computedElsewhere !== undefined) return computedElsewhere;
     }
     try {
@@ -94,18 +96,6 @@ export class CacheManager {
     } finally {
       if (owned) await this.locks.deleteIfEquals(lock, token).catch(() => false);
     }
-  }
-
-  /** Polls for the value another instance computes, until its lock goes or time is up. */
-  private async waitForOtherInstance<T>(key: string, lock: string): Promise<T | undefined> {
-    const deadline = Date.now() + this.options.coalesceTimeoutMs;
-    while (Date.now() < deadline) {
-      await sleep(POLL_MS);
-      const value = await this.get<T>(key);
-      if (value !== undefined) return value;
-      if ((await this.locks.get(lock)) === undefined) return this.get<T>(key);
-    }
-    return undefined;
   }
 
   /** Removes the keys matching the glob (`*`, `?`, `[abc]`); the count, or -1. */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { type CacheBackend, type KeyValueStore } from '../backends/cache-backend.js';
-import { type CacheEntry } from '../backends/cache-entry.js';
+import { type CacheEntry, isFresh } from '../backends/cache-entry.js';
 import { withTimeout } from '../common/with-timeout.js';
+import { waitForLockHolder } from './lock-wait.js';
 
 /** How a fill of one key is shared: the leader's entry, or `undefined` when it stored none. */
 type Fill = Promise<CacheEntry | undefined>;
@@ -16,9 +17,6 @@ export interface FillCoordinatorOptions {
   /** Bound on each lock call, in ms. */
   backendTimeoutMs: number;
 }
-
-const POLL_MS = 25;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * Lets one request per key run the handler while the others wait for its
@@ -72,9 +70,11 @@ export class FillCoordinator {
     let entry: CacheEntry | undefined;
     try {
       const token = await this.lock(`fill:${key}`);
-      if (token === null) {
-        entry = await this.waitForOtherInstance(key);
-        if (entry) return { entry, filledHere: false };
+      // Another instance may have filled the key between our miss and our lock.
+      entry = token === null ? await this.waitForOtherInstance(key) : await this.peek(key);
+      if (entry) {
+        if (token) void this.unlock(`fill:${key}`, token);
+        return { entry, filledHere: false };
       }
       try {
         entry = await fill();
@@ -145,28 +145,24 @@ export class FillCoordinator {
     ).catch(() => undefined);
   }
 
-  /** Polls the backend for the entry another instance is filling, until its lock goes or time is up. */
-  private async waitForOtherInstance(key: string): Promise<CacheEntry | undefined> {
-    const deadline = Date.now() + this.options.waitMs;
-    while (Date.now() < deadline) {
-      await sleep(POLL_MS);
-      try {
-        const entry = await withTimeout(
-          this.backend.get(key),
-          this.options.backendTimeoutMs,
-          'get',
-        );
-        if (entry) return entry;
-        const held = await withTimeout(
-          this.locks.get(`fill:${key}`),
-          this.options.backendTimeoutMs,
-          'lock',
-        );
-        if (held === undefined) return undefined;
-      } catch {
-        return undefined;
-      }
-    }
-    return undefined;
+  /**
+   * A fresh entry stored under `key` now, or `undefined` (also when the
+   * backend fails): a stale one left in its window is no one's fill.
+   */
+  private peek(key: string): Promise<CacheEntry | undefined> {
+    return withTimeout(this.backend.get(key), this.options.backendTimeoutMs, 'get').then(
+      (entry) => (entry && isFresh(entry) ? entry : undefined),
+      () => undefined,
+    );
+  }
+
+  /** Waits for the entry another instance is filling (see `waitForLockHolder`). */
+  private waitForOtherInstance(key: string): Promise<CacheEntry | undefined> {
+    const lockHeld = () =>
+      withTimeout(this.locks.get(`fill:${key}`), this.options.backendTimeoutMs, 'lock').then(
+        (owner) => owner !== undefined,
+        () => false,
+      );
+    return waitForLockHolder(() => this.peek(key), lockHeld, this.options.waitMs);
   }
 }
