@@ -15,3 +15,13 @@ export interface CredentialSource {
 
 /** DI token of the optional `CredentialSource`; internal to the package. */
 export const CACHE_CREDENTIAL_SOURCE = Symbol('CACHEX_CREDENTIAL_SOURCE');
+
+/** The credential a request carries: its `Authorization`, else its session token. */
+export function requestCredential(
+  req: HttpRequestLike,
+  source: CredentialSource | undefined,
+): string | undefined {
+  const authorization = req.headers['authorization'];
+  if (authorization !== undefined && authorization !== '') return String(authorization);
+  return source?.read(req);
+}

@@ -28,6 +28,14 @@ export interface CacheXModuleOptions {
   invalidateOnWrite?: boolean;
   /** Seconds a key whose response was not storable skips coalescing (default 10). */
   hitForMissTtl?: number;
+  /**
+   * Answer fresh hits of guard-free routes before Nest's router (default
+   * `true`; Express only). Every middleware still runs; a route with a guard
+   * or another interceptor, and a request with a credential, always go
+   * through Nest's pipeline. Turn it off when something must see every
+   * request inside Nest (an interceptor added after start-up, say).
+   */
+  earlyHits?: boolean;
   /** How long a coalesced request waits for another's result before running the handler itself, in ms (default 5000). */
   coalesceTimeoutMs?: number;
 }
@@ -48,6 +56,7 @@ export function resolveModuleOptions(options: CacheXModuleOptions): ResolvedCach
     invalidateOnWrite: options.invalidateOnWrite ?? false,
     hitForMissTtl: options.hitForMissTtl ?? 10,
     coalesceTimeoutMs: options.coalesceTimeoutMs ?? 5000,
+    earlyHits: options.earlyHits ?? true,
   };
   const whole = (name: keyof ResolvedCacheXOptions, min: number): void => {
     const value = resolved[name];

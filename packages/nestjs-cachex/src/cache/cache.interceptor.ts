@@ -14,22 +14,28 @@ import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
 import { type CacheStatus, formatCacheStatus } from '../http/cache-status.js';
-import { isNotModified } from '../http/conditional.js';
 import { serializeResult } from '../http/response-body.js';
 import { type HttpRequestLike, splitUrl } from '../http/request.js';
 import { storableHeaders, unstorableReason } from '../http/storable.js';
-import { CACHE_CREDENTIAL_SOURCE, type CredentialSource } from './cache-credentials.js';
+import { BACKEND_FAILED, callBackend } from './backend-call.js';
+import {
+  CACHE_CREDENTIAL_SOURCE,
+  type CredentialSource,
+  requestCredential,
+} from './cache-credentials.js';
 import { CacheMetadata } from './cache.decorator.js';
 import { type CacheOptions } from './cache.options.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
+import { EarlyHits } from './early-hits.js';
 import { FillCoordinator } from './fill-coordinator.js';
+import { hitAnswer } from './hit-answer.js';
 import { HttpExchange } from './http-exchange.js';
 import { resolveRoutePolicy, type RoutePolicy, storageKey } from './route-policy.js';
 import { buildEntry } from './cache-entry.builder.js';
+import { markTransparentOnHit } from './transparent-interceptors.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const FAILED = Symbol('backend failed');
 /** How a request answered with another request's fill is reported. */
 const COLLAPSED: CacheStatus = { kind: 'miss', stored: false, collapsed: true };
 
@@ -59,6 +65,7 @@ export class CacheInterceptor implements NestInterceptor {
     @Optional()
     @Inject(CACHE_CREDENTIAL_SOURCE)
     protected readonly sessionCredential?: CredentialSource,
+    @Optional() protected readonly earlyHits?: EarlyHits,
   ) {
     this.fills = new FillCoordinator(backend, {
       waitMs: options.coalesceTimeoutMs,
@@ -86,7 +93,10 @@ export class CacheInterceptor implements NestInterceptor {
       context.getClass(),
     ]);
     if (!route) return next.handle();
-    return from(this.serve(exchange, this.policyOf(route), next));
+    const policy = this.policyOf(route);
+    // A subclass may answer differently: only this class's hits are served early.
+    if (this.constructor === CacheInterceptor) this.earlyHits?.learn(context, exchange.req, policy);
+    return from(this.serve(exchange, policy, next));
   }
 
   /** Answers one GET/HEAD of a cached route; resolves to what Nest should send. */
@@ -109,8 +119,9 @@ export class CacheInterceptor implements NestInterceptor {
       policy.vary,
       policy.private ? credential : undefined,
     );
-    const found = await this.call('get', () => this.backend.get(key));
-    const backendUp = found !== FAILED;
+    const early = this.earlyHits?.take(ex.req, key);
+    const found = early ? early.found : await this.call('get', () => this.backend.get(key));
+    const backendUp = found !== BACKEND_FAILED;
     const entry = backendUp ? found : undefined;
     if (entry) {
       const ageMs = Date.now() - entry.storedAt;
@@ -188,7 +199,7 @@ export class CacheInterceptor implements NestInterceptor {
       return { result: value };
     }
     const stored =
-      backendUp && (await this.call('set', () => this.backend.set(key, entry))) !== FAILED;
+      backendUp && (await this.call('set', () => this.backend.set(key, entry))) !== BACKEND_FAILED;
     return {
       result: this.answer(ex, policy, entry, { kind: 'miss', stored }),
       entry: stored ? entry : undefined,
@@ -228,31 +239,13 @@ export class CacheInterceptor implements NestInterceptor {
     entry: CacheEntry,
     status: CacheStatus,
   ): unknown {
-    const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
-    const added: Record<string, string> = {
-      'Cache-Control': policy.cacheControl,
-      Age: String(age),
-      'Cache-Status': formatCacheStatus(status),
-    };
-    if (this.options.surrogateKeys && entry.tags?.length)
-      added['Surrogate-Key'] = entry.tags.join(' ');
-    const { etag, 'last-modified': lastModified, vary } = entry.headers;
-    const notModified =
-      entry.status >= 200 &&
-      entry.status < 300 &&
-      isNotModified(
-        {
-          ifNoneMatch: ex.header('if-none-match'),
-          ifModifiedSince: ex.header('if-modified-since'),
-        },
-        { etag, lastModified },
-      );
-    if (notModified) {
+    const answer = hitAnswer(ex.req, policy, entry, status, this.options.surrogateKeys);
+    if (!('body' in answer)) {
       ex.setStatus(304);
-      ex.setHeaders({ ...pick({ etag, 'last-modified': lastModified, vary }), ...added });
+      ex.setHeaders(answer.headers);
       return undefined;
     }
-    return ex.send(entry.status, { ...entry.headers, ...added }, entry.body);
+    return ex.send(answer.status, answer.headers, answer.body);
   }
 
   /** `noCache`: the handler always runs, nothing is stored, but validators still earn a 304. */
@@ -329,23 +322,12 @@ export class CacheInterceptor implements NestInterceptor {
 
   /** The credential of a request: its `Authorization`, else its session token. */
   protected credentialOf(req: HttpRequestLike): string | undefined {
-    const authorization = req.headers['authorization'];
-    if (authorization !== undefined && authorization !== '') return String(authorization);
-    return this.sessionCredential?.read(req);
+    return requestCredential(req, this.sessionCredential);
   }
 
   /** A backend call bounded by `backendTimeoutMs`; failures are logged (rate-limited), never thrown. */
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T | typeof FAILED> {
-    try {
-      return await withTimeout(run(), this.options.backendTimeoutMs, `CacheBackend.${operation}`);
-    } catch (error) {
-      this.log.error(
-        operation,
-        `CacheBackend.${operation} failed; answering without the cache`,
-        error,
-      );
-      return FAILED;
-    }
+  private call<T>(operation: string, run: () => Promise<T>): Promise<T | typeof BACKEND_FAILED> {
+    return callBackend(this.log, this.options.backendTimeoutMs, operation, run);
   }
 
   private policyOf(route: CacheOptions): RoutePolicy {
@@ -363,12 +345,6 @@ function runHandler(next: CallHandler): Promise<unknown> {
   return lastValueFrom(next.handle(), { defaultValue: undefined });
 }
 
-function pick(headers: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).filter(([, value]) => value !== undefined),
-  ) as Record<string, string>;
-}
-
 /** The path of a same-origin `Location` / `Content-Location`, or `undefined`. */
 function sameOriginPath(target: string | undefined, host: string | undefined): string | undefined {
   if (!target || !host) return undefined;
@@ -379,3 +355,5 @@ function sameOriginPath(target: string | undefined, host: string | undefined): s
     return undefined;
   }
 }
+
+markTransparentOnHit(CacheInterceptor);

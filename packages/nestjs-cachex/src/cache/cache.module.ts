@@ -12,6 +12,7 @@ import { CacheBackend } from '../backends/cache-backend.js';
 import { MemoryBackend } from '../backends/memory.backend.js';
 import { CacheManager } from './cache-manager.service.js';
 import { CacheInterceptor } from './cache.interceptor.js';
+import { EarlyHits } from './early-hits.js';
 import {
   CACHEX_MODULE_OPTIONS,
   ConfigurableModuleClass,
@@ -23,11 +24,13 @@ import {
   resolveModuleOptions,
 } from './cache-module.options.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
+import { markTransparentOnHit } from './transparent-interceptors.js';
 
 /** Stands in for the global interceptor when `interceptor: false`. */
 const passThrough: NestInterceptor = {
   intercept: (_context: ExecutionContext, next: CallHandler) => next.handle(),
 };
+markTransparentOnHit(passThrough);
 
 /**
  * HTTP response caching for Nest. Global by default: `CacheBackend` and
@@ -53,6 +56,7 @@ const passThrough: NestInterceptor = {
     },
     CacheManager,
     CacheInterceptor,
+    EarlyHits,
     {
       provide: APP_INTERCEPTOR,
       useFactory: (options: ResolvedCacheXOptions, interceptor: CacheInterceptor) =>

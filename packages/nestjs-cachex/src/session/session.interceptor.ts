@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { catchError, concatMap, from, map, mergeMap, type Observable, of, throwError } from 'rxjs';
 
+import { markTransparentOnHit } from '../cache/transparent-interceptors.js';
 import { SessionManager } from './session.manager.js';
 
 /**
@@ -37,3 +38,6 @@ export class SessionInterceptor implements NestInterceptor {
     );
   }
 }
+
+// A request answered early carries no credential, so it has no session to save.
+markTransparentOnHit(SessionInterceptor);

@@ -1,0 +1,200 @@
+import {
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  Optional,
+  VersioningType,
+} from '@nestjs/common';
+import { GUARDS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
+import { ApplicationConfig, HttpAdapterHost, Reflector } from '@nestjs/core';
+import { LRUCache } from 'lru-cache';
+import { type ServerResponse } from 'node:http';
+import { CacheBackend } from '../backends/cache-backend.js';
+import { type CacheEntry } from '../backends/cache-entry.js';
+import { RateLimitedLogger } from '../common/rate-limited-logger.js';
+import { defaultKeyBuilder } from '../http/cache-key.js';
+import { type HttpRequestLike, headerValue } from '../http/request.js';
+import { BACKEND_FAILED, callBackend } from './backend-call.js';
+import {
+  CACHE_CREDENTIAL_SOURCE,
+  type CredentialSource,
+  requestCredential,
+} from './cache-credentials.js';
+import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
+import { type ResolvedCacheXOptions } from './cache-module.options.js';
+import { hitAnswer } from './hit-answer.js';
+import { type RoutePolicy, storageKey } from './route-policy.js';
+import { isTransparentOnHit } from './transparent-interceptors.js';
+
+/** How many routes (method, host and path) the table of early-served routes remembers. */
+const MAX_ROUTES = 10_000;
+const LOOKUP = Symbol('cachex.earlyLookup');
+
+/** The backend's answer for a key, read before Nest's router and handed to the interceptor. */
+export interface EarlyLookup {
+  key: string;
+  found: CacheEntry | undefined | typeof BACKEND_FAILED;
+}
+
+type EarlyRequest = HttpRequestLike & { [LOOKUP]?: EarlyLookup };
+interface ExpressLayer {
+  route?: unknown;
+}
+interface ExpressApp {
+  router?: { stack?: ExpressLayer[] };
+}
+
+/**
+ * Answers fresh hits of guard-free `@Cache()` routes before Nest's router runs:
+ * after every middleware, but without the route's pipeline, which on a hit
+ * would only pass through. A route is served this way only once the
+ * `CacheInterceptor` has seen it and found that nothing else would run there
+ * — no guard (global, controller or method), no interceptor but the cache's
+ * own, the default key, a shared entry — and only for a request with no
+ * credential. Everything else (a miss, a stale entry, a credential, a
+ * backend that fails) goes on to Nest, with what was read handed over, so
+ * no request reads the backend twice. Express only; `earlyHits: false` turns
+ * it off.
+ */
+@Injectable()
+export class EarlyHits implements OnApplicationBootstrap {
+  private readonly log = new RateLimitedLogger(EarlyHits.name);
+  private readonly routes = new LRUCache<string, RoutePolicy>({ max: MAX_ROUTES });
+  private installed = false;
+
+  constructor(
+    @Inject(CacheBackend) private readonly backend: CacheBackend,
+    @Inject(RESOLVED_CACHEX_OPTIONS) private readonly options: ResolvedCacheXOptions,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: ApplicationConfig,
+    private readonly reflector: Reflector,
+    @Optional()
+    @Inject(CACHE_CREDENTIAL_SOURCE)
+    private readonly credentials?: CredentialSource,
+  ) {}
+
+  /** Puts the early answer in Express's stack, after the last middleware and before the first route. */
+  onApplicationBootstrap(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    if (!this.options.earlyHits || adapter?.getType() !== 'express') return;
+    // Header, media-type and custom versioning choose a route by more than its path.
+    const versioning = this.config.getVersioning();
+    if (versioning && versioning.type !== VersioningType.URI) return;
+    const stack = (adapter.getInstance() as ExpressApp).router?.stack;
+    const firstRoute = stack?.findIndex((layer) => layer.route !== undefined) ?? -1;
+    if (!stack || firstRoute === -1) return;
+    adapter.use(this.handle);
+    stack.splice(firstRoute, 0, stack.pop()!);
+    this.installed = true;
+  }
+
+  /**
+   * Called by the `CacheInterceptor` for each GET/HEAD of a `@Cache()` route:
+   * remembers the route for early answers when nothing but the cache would
+   * run on a hit.
+   */
+  learn(context: ExecutionContext, req: HttpRequestLike, policy: RoutePolicy): void {
+    if (!this.installed || !this.mayAnswerEarly(context, policy)) return;
+    this.routes.set(routeKey(req), policy);
+  }
+
+  /** The lookup made before the router for this request and key, once. */
+  take(req: HttpRequestLike, key: string): EarlyLookup | undefined {
+    const early = req as EarlyRequest;
+    const lookup = early[LOOKUP];
+    if (lookup?.key !== key) return undefined;
+    delete early[LOOKUP];
+    return lookup;
+  }
+
+  private readonly handle = (
+    req: EarlyRequest,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void => {
+    const policy = this.routes.get(routeKey(req));
+    if (!policy || requestCredential(req, this.credentials) !== undefined) return next();
+    this.answer(req, res, policy).then(
+      (answered) => answered || next(),
+      (error: unknown) => {
+        this.log.error('early', 'Early cache answer failed; Nest answers instead', error);
+        next();
+      },
+    );
+  };
+
+  /** Sends a fresh entry and resolves `true`, or leaves what it read for the interceptor. */
+  private async answer(
+    req: EarlyRequest,
+    res: ServerResponse,
+    policy: RoutePolicy,
+  ): Promise<boolean> {
+    const key = storageKey(defaultKeyBuilder(req), req, policy.vary);
+    const found = await callBackend(this.log, this.options.backendTimeoutMs, 'get', () =>
+      this.backend.get(key),
+    );
+    const now = Date.now();
+    if (found !== BACKEND_FAILED && found && !found.invalidated) {
+      const freshMs = found.maxAge * 1000 - (now - found.storedAt);
+      const answer =
+        freshMs > 0 &&
+        hitAnswer(
+          req,
+          policy,
+          found,
+          { kind: 'hit', ttl: Math.floor(freshMs / 1000) },
+          this.options.surrogateKeys,
+          now,
+        );
+      if (answer && answer.status === 304) {
+        res.writeHead(304, answer.headers);
+        res.end();
+        return true;
+      }
+      if (answer && 'body' in answer && answer.body.length > 0) {
+        res.writeHead(answer.status, {
+          ...answer.headers,
+          'content-length': String(answer.body.length),
+        });
+        res.end(answer.body);
+        return true;
+      }
+    }
+    req[LOOKUP] = { key, found };
+    return false;
+  }
+
+  /** Whether a hit on this route would run nothing but the cache (and its mark on a miss). */
+  private mayAnswerEarly(context: ExecutionContext, policy: RoutePolicy): boolean {
+    if (policy.noStore || policy.noCache || policy.private || policy.key !== defaultKeyBuilder) {
+      return false;
+    }
+    const targets = [context.getClass(), context.getHandler()];
+    const guards = targets.flatMap(
+      (target) => this.reflector.get<unknown[]>(GUARDS_METADATA, target) ?? [],
+    );
+    if (
+      guards.length > 0 ||
+      this.config.getGlobalGuards().length > 0 ||
+      this.config.getGlobalRequestGuards().length > 0
+    ) {
+      return false;
+    }
+    const interceptors = [
+      ...this.config.getGlobalInterceptors(),
+      ...this.config.getGlobalRequestInterceptors().map((wrapper) => wrapper.metatype),
+      ...targets.flatMap(
+        (target) => this.reflector.get<unknown[]>(INTERCEPTORS_METADATA, target) ?? [],
+      ),
+    ];
+    return interceptors.every(isTransparentOnHit);
+  }
+}
+
+/** What Express chooses a route by: method, host (as sent, and as forwarded) and path. */
+function routeKey(req: HttpRequestLike): string {
+  const url = req.url ?? '/';
+  const mark = url.indexOf('?');
+  return `${req.method} ${headerValue(req, 'host') ?? ''} ${headerValue(req, 'x-forwarded-host') ?? ''} ${mark === -1 ? url : url.slice(0, mark)}`;
+}

@@ -1,0 +1,51 @@
+import { type CacheEntry } from '../backends/cache-entry.js';
+import { type CacheStatus, formatCacheStatus } from '../http/cache-status.js';
+import { isNotModified } from '../http/conditional.js';
+import { type HttpRequestLike, headerValue } from '../http/request.js';
+import { type RoutePolicy } from './route-policy.js';
+
+/** What answering from an entry sends: a `304` with no body, or the entry's status and bytes. */
+export type HitAnswer =
+  | { status: 304; headers: Record<string, string> }
+  | { status: number; headers: Record<string, string>; body: Buffer };
+
+/**
+ * The answer an entry gives a request: its status, headers and bytes with
+ * `Cache-Control`, `Age`, `Cache-Status` (and `Surrogate-Key`) added, or a
+ * `304 Not Modified` carrying only the validators and those headers when the
+ * client's `If-None-Match` / `If-Modified-Since` match (2xx entries only).
+ */
+export function hitAnswer(
+  req: HttpRequestLike,
+  policy: RoutePolicy,
+  entry: CacheEntry,
+  status: CacheStatus,
+  surrogateKeys: boolean,
+  now = Date.now(),
+): HitAnswer {
+  const added: Record<string, string> = {
+    'Cache-Control': policy.cacheControl,
+    Age: String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))),
+    'Cache-Status': formatCacheStatus(status),
+  };
+  if (surrogateKeys && entry.tags?.length) added['Surrogate-Key'] = entry.tags.join(' ');
+  const { etag, 'last-modified': lastModified, vary } = entry.headers;
+  const notModified =
+    entry.status >= 200 &&
+    entry.status < 300 &&
+    isNotModified(
+      {
+        ifNoneMatch: headerValue(req, 'if-none-match'),
+        ifModifiedSince: headerValue(req, 'if-modified-since'),
+      },
+      { etag, lastModified },
+    );
+  if (!notModified) {
+    return { status: entry.status, headers: { ...entry.headers, ...added }, body: entry.body };
+  }
+  const validators: Record<string, string> = {};
+  if (etag !== undefined) validators['etag'] = etag;
+  if (lastModified !== undefined) validators['last-modified'] = lastModified;
+  if (vary !== undefined) validators['vary'] = vary;
+  return { status: 304, headers: { ...validators, ...added } };
+}
