@@ -13,12 +13,14 @@ import { RedisConnection } from './redis-connection.js';
 import { decodeEntry, encodeEntry } from './redis-entry.codec.js';
 import { globLiteralPrefix, RedisKeyLayout } from './redis-key-layout.js';
 import { RedisKeyValueStore } from './redis-key-value.store.js';
+import { RedisReadBatcher } from './redis-read-batcher.js';
 import { INDEX_ADD, MARK_INVALIDATED } from './redis-lua.scripts.js';
 
 /**
  * A `CacheBackend` on Redis (through ioredis): a standalone server, Sentinel,
  * or Redis Cluster. Entries are binary-safe Redis strings with Redis's own
- * expiry; a hit is one GET. Each path and tag has an index that expires with
+ * expiry; a hit is one GET, sent in one pipeline with the others of its
+ * event-loop turn. Each path and tag has an index that expires with
  * its entries, so `clearPath` and `invalidateTags` cost as much as the entries
  * they touch; `clearPattern`, `clear` and `keys` walk with SCAN (never KEYS) on
  * every master. Everything lives under `keyPrefix` (default `'cachex:'`), and
@@ -41,6 +43,7 @@ import { INDEX_ADD, MARK_INVALIDATED } from './redis-lua.scripts.js';
 export class RedisBackend extends CacheBackend {
   private readonly connection: RedisConnection;
   private readonly layout: RedisKeyLayout;
+  private readonly reads: RedisReadBatcher;
 
   constructor(options: RedisBackendOptions = {}) {
     super();
@@ -52,12 +55,11 @@ export class RedisBackend extends CacheBackend {
     }
     this.layout = new RedisKeyLayout(keyPrefix);
     this.connection = new RedisConnection(options);
+    this.reads = new RedisReadBatcher(this.connection.client);
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
-    const stored = await this.connection.call('get', (client) =>
-      client.getBuffer(this.layout.entry(key)),
-    );
+    const stored = await this.connection.call('get', () => this.reads.get(this.layout.entry(key)));
     return stored ? decodeEntry(stored) : undefined;
   }
 
