@@ -44,6 +44,20 @@ describe('MemoryBackend bounds', () => {
     await backend.close();
   });
 
+  it('indexes one path with one entry, several, and again one', async () => {
+    const backend = new MemoryBackend({ maxEntries: 2 });
+    const withQuery = (query: string) => `GET|||h|||/p|||${query}`;
+    await backend.set(withQuery('a=1'), entry(1));
+    await backend.set(withQuery('a=1'), entry(1)); // the same key again: still one entry
+    await backend.set(withQuery('b=1'), entry(1));
+    await backend.set(withQuery('c=1'), entry(1)); // evicts a=1
+    expect(await backend.clearPath('/p')).toBe(2);
+    await backend.set(withQuery('d=1'), entry(1));
+    expect(await backend.clearPath('/p')).toBe(1);
+    expect(await backend.clearPath('/p')).toBe(0);
+    await backend.close();
+  });
+
   it('does not store an entry with no lifetime', async () => {
     const backend = new MemoryBackend();
     await backend.set(key('/zero'), entry(1, { maxAge: 0 }));

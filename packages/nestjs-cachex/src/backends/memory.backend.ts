@@ -45,8 +45,8 @@ const ENTRY_OVERHEAD_BYTES = 1536;
 export class MemoryBackend extends CacheBackend {
   private readonly entries: LRUCache<string, CacheEntry>;
   private readonly data: LRUCache<string, MemoryValue>;
-  private readonly byPath = new Map<string, Set<string>>();
-  private readonly byTag = new Map<string, Set<string>>();
+  private readonly byPath: KeyIndex = new Map();
+  private readonly byTag: KeyIndex = new Map();
   private readonly sweep?: NodeJS.Timeout;
 
   constructor(options: MemoryBackendOptions = {}) {
@@ -90,9 +90,9 @@ export class MemoryBackend extends CacheBackend {
     this.entries.set(key, entry, { ttl: ttlSeconds * 1000 });
     // An entry too large for maxBytes is refused by the LRU: index only what is stored.
     if (!this.entries.has(key)) return;
-    const location = keyLocation(key, entry);
-    if (location) addTo(this.byPath, location.path, key);
-    for (const tag of entry.tags ?? []) addTo(this.byTag, tag, key);
+    const path = pathOf(key, entry);
+    if (path !== undefined) addTo(this.byPath, path, key);
+    if (entry.tags) for (const tag of entry.tags) addTo(this.byTag, tag, key);
   }
 
   async delete(key: string): Promise<boolean> {
@@ -107,7 +107,7 @@ export class MemoryBackend extends CacheBackend {
 
   async clearPath(path: string, options: ClearPathOptions = {}): Promise<number> {
     const includeQuery = options.includeQuery ?? true;
-    const keys = [...(this.byPath.get(path) ?? [])].filter(
+    const keys = keysOf(this.byPath, path).filter(
       (key) => includeQuery || keyLocation(key, this.entries.peek(key))?.query === '',
     );
     return this.invalidate(keys, options.soft);
@@ -115,12 +115,14 @@ export class MemoryBackend extends CacheBackend {
 
   async clearPattern(glob: string): Promise<number> {
     const pattern = globToRegExp(glob);
-    const keys = [...this.byPath].flatMap(([path, keys]) => (pattern.test(path) ? [...keys] : []));
+    const keys = [...this.byPath.keys()].flatMap((path) =>
+      pattern.test(path) ? keysOf(this.byPath, path) : [],
+    );
     return this.invalidate(keys);
   }
 
   async invalidateTags(tags: string[], options: InvalidateTagsOptions = {}): Promise<number> {
-    const keys = new Set(tags.flatMap((tag) => [...(this.byTag.get(tag) ?? [])]));
+    const keys = new Set(tags.flatMap((tag) => keysOf(this.byTag, tag)));
     return this.invalidate([...keys], options.soft);
   }
 
@@ -156,9 +158,9 @@ export class MemoryBackend extends CacheBackend {
   }
 
   private unindex(key: string, entry: CacheEntry): void {
-    const location = keyLocation(key, entry);
-    if (location) removeFrom(this.byPath, location.path, key);
-    for (const tag of entry.tags ?? []) removeFrom(this.byTag, tag, key);
+    const path = pathOf(key, entry);
+    if (path !== undefined) removeFrom(this.byPath, path, key);
+    if (entry.tags) for (const tag of entry.tags) removeFrom(this.byTag, tag, key);
   }
 }
 
@@ -177,15 +179,38 @@ function positive(value: number, option: string): number {
   return value;
 }
 
-function addTo(index: Map<string, Set<string>>, name: string, key: string): void {
+/**
+ * Keys by path or tag. Most paths have one entry, so a lone key is kept as
+ * is and becomes a `Set` with the second: a million inserts then make no
+ * million one-element sets for the garbage collector.
+ */
+type KeyIndex = Map<string, string | Set<string>>;
+
+function addTo(index: KeyIndex, name: string, key: string): void {
   const keys = index.get(name);
-  if (keys) keys.add(key);
-  else index.set(name, new Set([key]));
+  if (keys === undefined) index.set(name, key);
+  else if (typeof keys !== 'string') keys.add(key);
+  else if (keys !== key) index.set(name, new Set([keys, key]));
 }
 
-function removeFrom(index: Map<string, Set<string>>, name: string, key: string): void {
+function removeFrom(index: KeyIndex, name: string, key: string): void {
   const keys = index.get(name);
-  if (!keys) return;
+  if (keys === undefined) return;
+  if (typeof keys === 'string') {
+    if (keys === key) index.delete(name);
+    return;
+  }
   keys.delete(key);
   if (keys.size === 0) index.delete(name);
+}
+
+function keysOf(index: KeyIndex, name: string): string[] {
+  const keys = index.get(name);
+  if (keys === undefined) return [];
+  return typeof keys === 'string' ? [keys] : [...keys];
+}
+
+/** The path an entry is indexed under: its own, else the one in its key. */
+function pathOf(key: string, entry: CacheEntry): string | undefined {
+  return entry.path ?? keyLocation(key)?.path;
 }
