@@ -140,7 +140,12 @@ function countReads(backend: CacheBackend): CacheBackend {
 async function startApp(
   backend: CacheBackend,
   options: Omit<CacheXModuleOptions, 'backend'> = {},
-  setup: { globalGuard?: boolean; globalInterceptor?: boolean; headerVersioning?: boolean } = {},
+  setup: {
+    globalGuard?: boolean;
+    globalInterceptor?: boolean;
+    headerVersioning?: boolean;
+    noModuleMiddleware?: boolean;
+  } = {},
 ): Promise<INestApplication> {
   @Module({
     imports: [CacheXModule.forRoot({ backend, backendTimeoutMs: TEST_TIMEOUT_MS, ...options })],
@@ -149,6 +154,7 @@ async function startApp(
   })
   class EarlyHitsModule implements NestModule {
     configure(consumer: MiddlewareConsumer): void {
+      if (setup.noModuleMiddleware) return;
       consumer
         .apply(
           (_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
@@ -228,6 +234,17 @@ for (const backendCase of backendCases) {
       expect(counts.handler).toBe(1);
     });
 
+    it('leaves a request with a body to the body parsers, which refuse a malformed one', async () => {
+      await get('/open').expect(200);
+      const json = (body: string) =>
+        get('/open').set('Content-Type', 'application/json').send(body);
+      await json('{not json').expect(400);
+      expect(counts.routeEntries).toBe(1);
+      const withBody = await json('{}').expect(200);
+      expect(withBody.headers['cache-status']).toMatch(/^cachex; hit/);
+      expect(counts.handler).toBe(1);
+    });
+
     it('keeps path parameters and Vary apart', async () => {
       expect((await get('/open/1').expect(200)).body).toEqual({ id: '1', run: 1 });
       expect((await get('/open/2').expect(200)).body).toEqual({ id: '2', run: 2 });
@@ -304,6 +321,28 @@ for (const backendCase of backendCases) {
     });
   });
 }
+
+describe('Early hits before the body parsers', () => {
+  let app: INestApplication;
+  beforeAll(async () => {
+    // No module middleware: only Nest's body parsers stand between the early layer and the routes.
+    app = await startApp(new MemoryBackend(), {}, { noModuleMiddleware: true });
+  });
+  afterAll(() => app.close());
+  beforeEach(reset);
+
+  it('pass a request without a body over them, and leave one with a body to them', async () => {
+    const get = () => request(app.getHttpServer()).get('/open');
+    await get().expect(200);
+    await get().expect(200);
+    expect(counts.routeEntries).toBe(1);
+    await get().set('Content-Type', 'application/json').send('{not json').expect(400);
+    const withBody = await get().set('Content-Type', 'application/json').send('{}').expect(200);
+    expect(withBody.headers['cache-status']).toMatch(/^cachex; hit/);
+    expect(counts.routeEntries).toBe(2);
+    expect(counts.handler).toBe(1);
+  });
+});
 
 describe('Early hits are off', () => {
   let app: INestApplication | undefined;

@@ -30,6 +30,11 @@ import { isTransparentOnHit } from './transparent-interceptors.js';
 /** How many routes (method, host and path) the table of early-served routes remembers. */
 const MAX_ROUTES = 10_000;
 const LOOKUP = Symbol('cachex.earlyLookup');
+/**
+ * body-parser's middleware (Nest's own `json` and `urlencoded`, and what
+ * `useBodyParser` adds): for a request without a body they do nothing.
+ */
+const BODY_PARSERS = new Set(['jsonParser', 'urlencodedParser', 'textParser', 'rawParser']);
 
 /** The backend's answer for a key, read before Nest's router and handed to the interceptor. */
 export interface EarlyLookup {
@@ -39,6 +44,7 @@ export interface EarlyLookup {
 
 type EarlyRequest = HttpRequestLike & { [LOOKUP]?: EarlyLookup };
 interface ExpressLayer {
+  name?: string;
   route?: unknown;
 }
 interface ExpressApp {
@@ -47,7 +53,8 @@ interface ExpressApp {
 
 /**
  * Answers fresh hits of guard-free `@Cache()` routes before Nest's router runs:
- * after every middleware, but without the route's pipeline, which on a hit
+ * after every middleware (body parsers aside, for a request without a body,
+ * where they do nothing), but without the route's pipeline, which on a hit
  * would only pass through. A route is served this way only once the
  * `CacheInterceptor` has seen it and found that nothing else would run there
  * — no guard (global, controller or method), no interceptor but the cache's
@@ -62,6 +69,8 @@ export class EarlyHits implements OnApplicationBootstrap {
   private readonly log = new RateLimitedLogger(EarlyHits.name);
   private readonly routes = new LRUCache<string, RoutePolicy>({ max: MAX_ROUTES });
   private installed = false;
+  /** Whether the early layer sits before body parsers, so requests with a body must pass it by. */
+  private beforeBodyParsers = false;
 
   constructor(
     @Inject(CacheBackend) private readonly backend: CacheBackend,
@@ -84,8 +93,12 @@ export class EarlyHits implements OnApplicationBootstrap {
     const stack = (adapter.getInstance() as ExpressApp).router?.stack;
     const firstRoute = stack?.findIndex((layer) => layer.route !== undefined) ?? -1;
     if (!stack || firstRoute === -1) return;
+    // Body parsers right before the routes are passed over too: they would do nothing.
+    let at = firstRoute;
+    while (at > 0 && BODY_PARSERS.has(stack[at - 1]!.name ?? '')) at--;
     adapter.use(this.handle);
-    stack.splice(firstRoute, 0, stack.pop()!);
+    stack.splice(at, 0, stack.pop()!);
+    this.beforeBodyParsers = at < firstRoute;
     this.installed = true;
   }
 
@@ -113,6 +126,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     res: ServerResponse,
     next: (error?: unknown) => void,
   ): void => {
+    if (this.beforeBodyParsers && hasBody(req)) return next();
     const policy = this.routes.get(routeKey(req));
     if (!policy || requestCredential(req, this.credentials) !== undefined) return next();
     this.answer(req, res, policy).then(
@@ -190,6 +204,14 @@ export class EarlyHits implements OnApplicationBootstrap {
     ];
     return interceptors.every(isTransparentOnHit);
   }
+}
+
+/** Whether a request has a body, as body-parser decides it (`type-is`). */
+function hasBody(req: HttpRequestLike): boolean {
+  return (
+    req.headers['transfer-encoding'] !== undefined ||
+    !Number.isNaN(Number(req.headers['content-length']))
+  );
 }
 
 /** What Express chooses a route by: method, host (as sent, and as forwarded) and path. */
