@@ -76,6 +76,16 @@ export class RedisConnection {
     });
   }
 
+  /**
+   * Runs one command, within the bound. On a ready client this backend made,
+   * ioredis's own `commandTimeout` is that bound, so no second timer is set:
+   * the hit path's command costs one timer, not two.
+   */
+  single<T>(operation: string, command: (client: RedisClient) => Promise<T>): Promise<T> {
+    if (this.owned && this.client.status === 'ready') return command(this.client);
+    return this.call(operation, command);
+  }
+
   /** Runs a Lua script; every key in `keys` must be in one Cluster slot. */
   script(
     operation: string,

@@ -59,7 +59,9 @@ export class RedisBackend extends CacheBackend {
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
-    const stored = await this.connection.call('get', () => this.reads.get(this.layout.entry(key)));
+    const stored = await this.connection.single('get', () =>
+      this.reads.get(this.layout.entry(key)),
+    );
     return stored ? decodeEntry(stored) : undefined;
   }
 
