@@ -45,6 +45,8 @@ const COLLAPSED: CacheStatus = { kind: 'miss', stored: false, collapsed: true };
  * entries while one refresh runs (`staleWhileRevalidate`) or when the handler
  * fails (`staleIfError`), and one handler run for concurrent misses. A backend
  * that errs or hangs never fails a request: the handler answers instead.
+ * Routes it finds with no guard and no other interceptor have their fresh
+ * hits answered before Nest's router from then on (module option `earlyHits`).
  * Registered globally by `CacheXModule` unless `interceptor: false`; methods
  * are `protected` so it can be extended.
  *
