@@ -167,10 +167,8 @@ export class EarlyHits implements OnApplicationBootstrap {
         return true;
       }
       if (answer && 'body' in answer && answer.body.length > 0) {
-        res.writeHead(answer.status, {
-          ...answer.headers,
-          'content-length': String(answer.body.length),
-        });
+        answer.headers['content-length'] = String(answer.body.length);
+        res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
         return true;
       }

@@ -23,12 +23,6 @@ export function hitAnswer(
   surrogateKeys: boolean,
   now = Date.now(),
 ): HitAnswer {
-  const added: Record<string, string> = {
-    'Cache-Control': policy.cacheControl,
-    Age: String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))),
-    'Cache-Status': formatCacheStatus(status),
-  };
-  if (surrogateKeys && entry.tags?.length) added['Surrogate-Key'] = entry.tags.join(' ');
   const { etag, 'last-modified': lastModified, vary } = entry.headers;
   const notModified =
     entry.status >= 200 &&
@@ -40,12 +34,18 @@ export function hitAnswer(
       },
       { etag, lastModified },
     );
-  if (!notModified) {
-    return { status: entry.status, headers: { ...entry.headers, ...added }, body: entry.body };
+  // One new object per answer, which the caller may add to.
+  const headers: Record<string, string> = notModified ? {} : { ...entry.headers };
+  if (notModified) {
+    if (etag !== undefined) headers['etag'] = etag;
+    if (lastModified !== undefined) headers['last-modified'] = lastModified;
+    if (vary !== undefined) headers['vary'] = vary;
   }
-  const validators: Record<string, string> = {};
-  if (etag !== undefined) validators['etag'] = etag;
-  if (lastModified !== undefined) validators['last-modified'] = lastModified;
-  if (vary !== undefined) validators['vary'] = vary;
-  return { status: 304, headers: { ...validators, ...added } };
+  headers['Cache-Control'] = policy.cacheControl;
+  headers['Age'] = String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
+  headers['Cache-Status'] = formatCacheStatus(status);
+  if (surrogateKeys && entry.tags?.length) headers['Surrogate-Key'] = entry.tags.join(' ');
+  return notModified
+    ? { status: 304, headers }
+    : { status: entry.status, headers, body: entry.body };
 }

@@ -16,10 +16,19 @@ export function withTimeout<T>(
   timeoutMs: number,
   operation: string,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CacheXTimeoutError(operation, timeoutMs)), timeoutMs);
+  // One promise and one timer: this wraps every backend call on the hit path.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new CacheXTimeoutError(operation, timeoutMs)), timeoutMs);
     timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

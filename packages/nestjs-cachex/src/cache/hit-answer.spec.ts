@@ -1,0 +1,70 @@
+import { type CacheEntry } from '../backends/cache-entry.js';
+import { hitAnswer } from './hit-answer.js';
+import { resolveRoutePolicy } from './route-policy.js';
+import { resolveModuleOptions } from './cache-module.options.js';
+
+const policy = resolveRoutePolicy({ ttl: 60, public: true }, resolveModuleOptions({}));
+const entry: CacheEntry = {
+  status: 200,
+  headers: {
+    'content-type': 'application/json; charset=utf-8',
+    etag: '"5-abc"',
+    'last-modified': 'Wed, 25 Nov 2026 10:00:00 GMT',
+    vary: 'accept-language',
+    'x-handler': 'kept',
+  },
+  body: Buffer.from('hello'),
+  storedAt: 1_000_000,
+  maxAge: 60,
+  tags: ['products', 'product:1'],
+};
+const request = (headers: Record<string, string> = {}) => ({ method: 'GET', headers });
+const hit = { kind: 'hit', ttl: 50 } as const;
+
+describe('hitAnswer', () => {
+  it('sends the stored status, headers and bytes with Cache-Control, Age and Cache-Status', () => {
+    const answer = hitAnswer(request(), policy, entry, hit, false, 1_000_000 + 10_500);
+    expect(answer).toEqual({
+      status: 200,
+      headers: {
+        ...entry.headers,
+        'Cache-Control': 'public, max-age=60',
+        Age: '10',
+        'Cache-Status': 'cachex; hit; ttl=50',
+      },
+      body: entry.body,
+    });
+  });
+
+  it('answers matching validators with a 304 carrying only validators, Vary and cache headers', () => {
+    const answer = hitAnswer(request({ 'if-none-match': 'W/"5-abc"' }), policy, entry, hit, false);
+    expect(answer.status).toBe(304);
+    expect('body' in answer).toBe(false);
+    expect(Object.keys(answer.headers)).toEqual([
+      'etag',
+      'last-modified',
+      'vary',
+      'Cache-Control',
+      'Age',
+      'Cache-Status',
+    ]);
+  });
+
+  it('never answers a non-2xx entry with a 304', () => {
+    const notFound = { ...entry, status: 404 };
+    const answer = hitAnswer(request({ 'if-none-match': '*' }), policy, notFound, hit, false);
+    expect(answer.status).toBe(404);
+  });
+
+  it('lists the tags in Surrogate-Key when asked, and never changes the stored headers', () => {
+    const before = { ...entry.headers };
+    const answer = hitAnswer(request(), policy, entry, hit, true);
+    expect(answer.headers['Surrogate-Key']).toBe('products product:1');
+    answer.headers['content-length'] = '5';
+    expect(entry.headers).toEqual(before);
+  });
+
+  it('counts Age from the store time, never below 0', () => {
+    expect(hitAnswer(request(), policy, entry, hit, false, 999_000).headers['Age']).toBe('0');
+  });
+});
