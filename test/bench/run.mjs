@@ -20,7 +20,7 @@
  *                      the pairs always run in full
  *   BENCH_EXTRA=1      also measure cachex-memcached /big and the /slow of the other variants
  *   BENCH_PAIRS        comma-separated pairs to measure (default all: memory-small, memory-big,
- *                      redis-small, redis-big)
+ *                      redis-small, redis-big, bare-small: cachex-memory /small beside bare Express)
  *   BENCH_SINGLES      comma-separated variant:route singles instead of the default ones ('none': none)
  *
  * Quick smoke run: BENCH_DURATION=2 BENCH_ROUNDS=2 npm run bench
@@ -31,7 +31,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll } from './lib/build.mjs';
 import { CORES, describeMachine, pin, waitForIdle } from './lib/machine.mjs';
-import { evaluateGoals, pairRatios, PAIRS, renderMarkdown } from './lib/report.mjs';
+import { COMPANIONS, evaluateGoals, pairRatios, PAIRS, renderMarkdown } from './lib/report.mjs';
 import { stopAllServers, VARIANTS } from './lib/server-process.mjs';
 import { flushStores, startStores, stopStores } from './lib/stores.mjs';
 import {
@@ -94,9 +94,7 @@ const runs = (part) => config.only.includes(part);
  * important first (the time budget drops them from the end).
  */
 const SINGLES = [
-  ['cachex-memory', '/slow'],
   ['nest-nocache', '/small'],
-  ['express-bare', '/small'],
   ['nest-nocache', '/big'],
   ['cachex-memcached', '/small'],
 ];
@@ -211,8 +209,15 @@ async function main() {
   }
 
   if (runs('throughput')) {
-    const pairs = PAIRS.filter(
+    const selected = PAIRS.filter(
       (pair) => pair.members.every(available) && (!config.pairs || config.pairs.includes(pair.id)),
+    );
+    const companions = COMPANIONS.filter((companion) =>
+      selected.some((pair) => pair.id === companion.beside),
+    );
+    // A pair whose companion runs is measured through it.
+    const pairs = selected.filter(
+      (pair) => !companions.some((companion) => companion.group === pair.id),
     );
     const singles = (config.singles ?? [...SINGLES, ...(config.extra ? EXTRA_SINGLES : [])]).filter(
       ([variant, route]) => {
@@ -222,7 +227,7 @@ async function main() {
         return available(variant);
       },
     );
-    const plan = planMeasurements({ rounds: config.rounds, pairs, singles });
+    const plan = planMeasurements({ rounds: config.rounds, pairs, singles, companions });
     const perMeasurement = config.durationSec + config.warmupSec + 0.8;
     log(
       `throughput: ${plan.length} measurements, about ${Math.round((plan.length * perMeasurement) / 60)} min`,

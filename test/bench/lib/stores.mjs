@@ -4,12 +4,56 @@
  * generator's core, and emptied before each measurement.
  */
 import { Redis } from 'ioredis';
+import { execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { promisify } from 'node:util';
 import { hasBinary, startMemcached, startRedis } from '../../setup/servers.mjs';
 import { ownPids, pin } from './machine.mjs';
 
-/** Starts what is installed; says how to install what is not. */
+const run = promisify(execFile);
+/** The Debian packages that bring each server binary. */
+const PACKAGES = { 'redis-server': ['redis-server', 'redis-tools'], memcached: ['memcached'] };
+
+/**
+ * On a fresh machine, installs the missing servers with apt-get when it can
+ * without asking (as root, or with password-less sudo); BENCH_INSTALL=0 skips it.
+ */
+async function installMissing(log) {
+  const missing = [];
+  for (const binary of Object.keys(PACKAGES)) if (!(await hasBinary(binary))) missing.push(binary);
+  if (missing.length === 0 || process.env.BENCH_INSTALL === '0' || !(await hasBinary('apt-get')))
+    return;
+  const asRoot = process.getuid?.() === 0;
+  if (
+    !asRoot &&
+    !(await run('sudo', ['-n', 'true']).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
+  const apt = (...args) =>
+    asRoot
+      ? run('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+      : run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]);
+  const packages = missing.flatMap((binary) => PACKAGES[binary]);
+  log(`  installing ${packages.join(', ')} with apt-get (BENCH_INSTALL=0 skips this) …`);
+  try {
+    await apt('update', '-qq');
+    await apt('install', '-y', '-qq', '--no-install-recommends', ...packages);
+  } catch (error) {
+    log(
+      `! apt-get failed: ${String(error.stderr || error.message)
+        .trim()
+        .split('\n')
+        .pop()}`,
+    );
+  }
+}
+
+/** Starts the servers, installing them first where it can; says how to install what is still missing. */
 export async function startStores({ core, log }) {
+  await installMissing(log);
   const stores = { redis: undefined, memcached: undefined, missing: [] };
   if (await hasBinary('redis-server')) {
     const handle = await startRedis();

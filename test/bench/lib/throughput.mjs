@@ -30,15 +30,23 @@ export async function referenceBodies(serversDir) {
 
 /**
  * Which measurements to make, in order. Pairs (peer, cachex) are measured in
- * every round, alternating which goes first; singles once, in the middle round.
+ * every round, alternating which goes first; companions (see COMPANIONS) in
+ * every other round right after their pair's cachex member; singles once, in
+ * the middle round.
  */
-export function planMeasurements({ rounds, pairs, singles }) {
+export function planMeasurements({ rounds, pairs, singles, companions = [] }) {
   const plan = [];
   const middle = Math.floor((rounds - 1) / 2);
   for (let round = 0; round < rounds; round++) {
     for (const pair of pairs) {
-      const order = round % 2 === 0 ? pair.members : [...pair.members].reverse();
-      for (const variant of order) plan.push({ round, group: pair.id, variant, route: pair.route });
+      const [first, second] = (round % 2 === 0 ? pair.members : [...pair.members].reverse()).map(
+        (variant) => ({ round, group: pair.id, variant, route: pair.route }),
+      );
+      const beside = (round % 2 === 0 ? companions : [])
+        .filter((companion) => companion.beside === pair.id)
+        .map(({ group, variant, route }) => ({ round, group, variant, route }));
+      // In these rounds the cachex member is the second, so they follow it, and the pair stays together.
+      plan.push(first, second, ...beside);
     }
     if (round === middle) {
       for (const [variant, route] of singles) {
