@@ -8,8 +8,7 @@
  *   BENCH_DURATION     seconds of load per measurement (default 10)
  *   BENCH_ROUNDS       interleaved rounds of each cachex-vs-peer pair (default 5)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
- *   BENCH_WARMUP       seconds of warm-up load before each measurement (default 0.5: a fresh server's hot paths are
- *                      optimised by then, and the run stays within 10 minutes)
+ *   BENCH_WARMUP       seconds of warm-up load before each measurement (default 1; 0.5 below 5 s)
  *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, memory, clearpath
  *   BENCH_LIBRARY_DIR  a nestjs-cachex package directory to measure instead of packages/nestjs-cachex
  *   BENCH_IDLE_CORES   outside load (in cores) under which the machine counts as idle (default 0.2)
@@ -69,7 +68,7 @@ const config = {
   durationSec,
   rounds: Math.max(1, Math.round(number('BENCH_ROUNDS', 5))),
   connections: Math.round(number('BENCH_CONNECTIONS', 50)),
-  warmupSec: number('BENCH_WARMUP', 0.5),
+  warmupSec: number('BENCH_WARMUP', durationSec >= 5 ? 1 : 0.5),
   extra: process.env.BENCH_EXTRA === '1',
   pairs: process.env.BENCH_PAIRS?.split(',').map((id) => id.trim()),
   singles:

@@ -23,7 +23,7 @@ export const PAIRS = [
 ];
 
 /**
- * Measured in the 1st, 3rd, 5th … round right after the `beside` pair's
+ * Measured in the first and the last round right after the `beside` pair's
  * cachex member, and compared with it in the same round: bare Express for the
  * stretch goal (the bare-small pair), cachex-memory /slow for the /slow goal.
  */
@@ -229,7 +229,7 @@ export function renderMarkdown(results) {
       '× cache-manager: median of the per-round req/s ratios (min–max) against the matching @nestjs/cache-manager variant in the same rounds ' +
         "(cachex-memcached has no such peer: its median against cache-manager-redis's median); CPU × cache-manager: the same with server CPU per request " +
         '(peer ÷ cachex: above 1 when cachex spends less). × nest-nocache: against its single measurement; × express-bare: cachex-memory /small against ' +
-        'express-bare measured right after it in every other round (median of the ratios of those rounds), other rows against its median.',
+        'express-bare measured right after it in the first and last rounds (median of the ratios of those rounds), other rows against its median.',
     );
     line();
     const nocache = (route) => seriesOf(tp.series, 'nest-nocache', route);

@@ -31,8 +31,8 @@ export async function referenceBodies(serversDir) {
 /**
  * Which measurements to make, in order. Pairs (peer, cachex) are measured in
  * every round, alternating which goes first; companions (see COMPANIONS) in
- * every other round right after their pair's cachex member; singles once, in
- * the middle round.
+ * the first and the last round right after their pair's cachex member;
+ * singles once, in the middle round.
  */
 export function planMeasurements({ rounds, pairs, singles, companions = [] }) {
   const plan = [];
@@ -42,7 +42,8 @@ export function planMeasurements({ rounds, pairs, singles, companions = [] }) {
       const [first, second] = (round % 2 === 0 ? pair.members : [...pair.members].reverse()).map(
         (variant) => ({ round, group: pair.id, variant, route: pair.route }),
       );
-      const beside = (round % 2 === 0 ? companions : [])
+      // The first and the last round: as far apart as the run allows.
+      const beside = (round === 0 || round === rounds - 1 ? companions : [])
         .filter((companion) => companion.beside === pair.id)
         .map(({ group, variant, route }) => ({ round, group, variant, route }));
       // In these rounds the cachex member is the second, so they follow it, and the pair stays together.
