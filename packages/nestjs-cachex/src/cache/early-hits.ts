@@ -177,7 +177,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     return false;
   }
 
-  /** Whether a hit on this route would run nothing but the cache (and its mark on a miss). */
+  /** Whether a hit on this route, answered in Nest, would run nothing but the cache. */
   private mayAnswerEarly(context: ExecutionContext, policy: RoutePolicy): boolean {
     if (policy.noStore || policy.noCache || policy.private || policy.key !== defaultKeyBuilder) {
       return false;
