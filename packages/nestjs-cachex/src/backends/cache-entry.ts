@@ -36,7 +36,16 @@ export function entryLifetimeSeconds(entry: CacheEntry): number {
   return entry.maxAge + Math.max(entry.staleWhileRevalidate ?? 0, entry.staleIfError ?? 0);
 }
 
+/**
+ * Milliseconds an entry stays fresh from `now` (its `maxAge` counted from
+ * `storedAt`): zero or less once it is stale. A soft purge is not counted
+ * here (see `isFresh`).
+ */
+export function freshnessMs(entry: CacheEntry, now = Date.now()): number {
+  return entry.maxAge * 1000 - (now - entry.storedAt);
+}
+
 /** Whether an entry may still be served as fresh: within its `maxAge` and not soft-purged. */
 export function isFresh(entry: CacheEntry, now = Date.now()): boolean {
-  return !entry.invalidated && now - entry.storedAt < entry.maxAge * 1000;
+  return !entry.invalidated && freshnessMs(entry, now) > 0;
 }

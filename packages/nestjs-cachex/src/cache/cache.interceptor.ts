@@ -9,7 +9,7 @@ import {
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { CacheBackend } from '../backends/cache-backend.js';
-import { type CacheEntry } from '../backends/cache-entry.js';
+import { type CacheEntry, freshnessMs } from '../backends/cache-entry.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
@@ -126,8 +126,7 @@ export class CacheInterceptor implements NestInterceptor {
     const backendUp = found !== BACKEND_FAILED;
     const entry = backendUp ? found : undefined;
     if (entry) {
-      const ageMs = Date.now() - entry.storedAt;
-      const freshMs = entry.maxAge * 1000 - ageMs;
+      const freshMs = freshnessMs(entry);
       if (freshMs > 0 && !entry.invalidated) {
         return this.answer(ex, policy, entry, { kind: 'hit', ttl: Math.floor(freshMs / 1000) });
       }

@@ -11,7 +11,7 @@ import { ApplicationConfig, HttpAdapterHost, Reflector } from '@nestjs/core';
 import { LRUCache } from 'lru-cache';
 import { type ServerResponse } from 'node:http';
 import { CacheBackend } from '../backends/cache-backend.js';
-import { type CacheEntry } from '../backends/cache-entry.js';
+import { type CacheEntry, freshnessMs } from '../backends/cache-entry.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { defaultKeyBuilder } from '../http/cache-key.js';
 import { type HttpRequestLike, headerValue } from '../http/request.js';
@@ -150,7 +150,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     );
     const now = Date.now();
     if (found !== BACKEND_FAILED && found && !found.invalidated) {
-      const freshMs = found.maxAge * 1000 - (now - found.storedAt);
+      const freshMs = freshnessMs(found, now);
       const answer =
         freshMs > 0 &&
         hitAnswer(
