@@ -1,4 +1,14 @@
 /**
+ * An error's message, or `undefined` when it has none. Read without
+ * `instanceof Error`: errors from another realm (a socket, a VM context) fail
+ * that test.
+ */
+export function errorMessage(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' && message !== '' ? message : undefined;
+}
+
+/**
  * Base class of every error nestjs-cachex throws on purpose. `code` is stable:
  * match on it rather than on the message.
  *

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { errorMessage } from './errors.js';
 
 /**
  * Logs a failure at most once per interval per kind, counting what it held
@@ -24,9 +25,8 @@ export class RateLimitedLogger {
       return;
     }
     const held = last?.suppressed ? ` (${last.suppressed} more since the last report)` : '';
-    // Not `instanceof Error`: errors from another realm (a socket, a VM context) fail that test.
-    const detail = (error as { message?: unknown } | null | undefined)?.message;
-    const reason = typeof detail === 'string' && detail ? `: ${detail}` : '';
+    const detail = errorMessage(error);
+    const reason = detail ? `: ${detail}` : '';
     this.logger.error(`${message}${reason}${held}`);
     this.lastLogged.set(kind, { at: now, suppressed: 0 });
   }

@@ -1,5 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
-import { CacheXConfigError, CacheXError } from '../common/errors.js';
+import { CacheXConfigError, CacheXError, errorMessage } from '../common/errors.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { type RedisBackendOptions } from './redis-backend.options.js';
@@ -246,11 +246,7 @@ function chunk<T>(items: T[], size: number): T[][] {
   return chunks;
 }
 
-/**
- * An error's message, read without `instanceof`: errors raised by Node's
- * sockets may come from another realm (under Jest's VM modules, for one).
- */
+/** An error's message, else the error as a string. */
 function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && message !== '' ? message : String(error);
+  return errorMessage(error) ?? String(error);
 }
