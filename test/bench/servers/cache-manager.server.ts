@@ -5,10 +5,10 @@
  * BENCH_STORE=memory|redis; BENCH_REDIS_PORT for redis.
  */
 import { CacheInterceptor, CacheModule, CacheTTL } from '@nestjs/cache-manager';
-import { Controller, Get, Module, UseInterceptors } from '@nestjs/common';
+import { Controller, Module, UseInterceptors } from '@nestjs/common';
 import { createKeyv } from '@keyv/redis';
 import { requiredEnv, serveNest } from './nest-bootstrap.js';
-import { big, runCounts, slow, small } from './payloads.js';
+import { BenchRoutes, RunsController } from './bench-routes.js';
 
 const TTL_MS = 60_000;
 const store = process.env['BENCH_STORE'] ?? 'memory';
@@ -16,31 +16,7 @@ const store = process.env['BENCH_STORE'] ?? 'memory';
 @Controller()
 @UseInterceptors(CacheInterceptor)
 @CacheTTL(TTL_MS)
-class BenchController {
-  @Get('small')
-  small() {
-    return small();
-  }
-
-  @Get('big')
-  big() {
-    return big();
-  }
-
-  @Get('slow')
-  slow() {
-    return slow();
-  }
-}
-
-/** Outside the interceptor: never cached. */
-@Controller()
-class RunsController {
-  @Get('__runs')
-  runs() {
-    return runCounts();
-  }
-}
+class BenchController extends BenchRoutes {}
 
 function cacheModule() {
   if (store === 'memory') return CacheModule.register({ ttl: TTL_MS });

@@ -4,40 +4,18 @@
  * on the routes. BENCH_STORE=memory|redis|memcached; BENCH_REDIS_PORT or
  * BENCH_MEMCACHED_PORT for the servers.
  */
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
 import { Cache, type CacheBackend, CacheXModule, MemoryBackend } from 'nestjs-cachex';
 import { requiredEnv, serveNest } from './nest-bootstrap.js';
-import { big, runCounts, slow, small } from './payloads.js';
+import { BenchRoutes, RunsController } from './bench-routes.js';
 
 const TTL_SECONDS = 60;
 const store = process.env['BENCH_STORE'] ?? 'memory';
 
+/** Every route cached for TTL_SECONDS (`/__runs` is a controller of its own). */
 @Controller()
-class BenchController {
-  @Cache(TTL_SECONDS)
-  @Get('small')
-  small() {
-    return small();
-  }
-
-  @Cache(TTL_SECONDS)
-  @Get('big')
-  big() {
-    return big();
-  }
-
-  @Cache(TTL_SECONDS)
-  @Get('slow')
-  slow() {
-    return slow();
-  }
-
-  /** No `@Cache()`: never cached. */
-  @Get('__runs')
-  runs() {
-    return runCounts();
-  }
-}
+@Cache(TTL_SECONDS)
+class BenchController extends BenchRoutes {}
 
 async function backend(): Promise<CacheBackend> {
   if (store === 'memory') return new MemoryBackend();
@@ -54,7 +32,7 @@ async function backend(): Promise<CacheBackend> {
 
 @Module({
   imports: [CacheXModule.forRoot({ backend: await backend() })],
-  controllers: [BenchController],
+  controllers: [BenchController, RunsController],
 })
 class BenchModule {}
 

@@ -1,32 +1,12 @@
 /** `nest-nocache`: NestJS 12 on Express, no cache: every request runs its handler. */
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
+import { BenchRoutes, RunsController } from './bench-routes.js';
 import { serveNest } from './nest-bootstrap.js';
-import { big, runCounts, slow, small } from './payloads.js';
 
 @Controller()
-class BenchController {
-  @Get('small')
-  small() {
-    return small();
-  }
+class BenchController extends BenchRoutes {}
 
-  @Get('big')
-  big() {
-    return big();
-  }
-
-  @Get('slow')
-  slow() {
-    return slow();
-  }
-
-  @Get('__runs')
-  runs() {
-    return runCounts();
-  }
-}
-
-@Module({ controllers: [BenchController] })
+@Module({ controllers: [BenchController, RunsController] })
 class BenchModule {}
 
 await serveNest(BenchModule);
