@@ -1,4 +1,5 @@
 import { type CacheEntry } from '../backends/cache-entry.js';
+import { decodeFrame, encodeFrame } from '../backends/entry-frame.codec.js';
 
 /**
  * How `RedisBackend` stores one `CacheEntry` in one Redis string, binary-safe
@@ -13,7 +14,8 @@ import { type CacheEntry } from '../backends/cache-entry.js';
  * | then | the body bytes, as they are |
  */
 const FORMAT_VERSION = 1;
-const HEADER_BYTES = 6;
+/** Version and flags: the frame's head (see `encodeFrame`). */
+const HEAD_BYTES = 2;
 const INVALIDATED = 0b1;
 
 /** Offset of the flags byte; a soft purge writes `INVALIDATED_FLAGS` there. */
@@ -24,12 +26,8 @@ export const INVALIDATED_FLAGS = INVALIDATED;
 /** Encodes an entry into the bytes stored in Redis. */
 export function encodeEntry(entry: CacheEntry): Buffer {
   const { body, invalidated, ...metadata } = entry;
-  const json = Buffer.from(JSON.stringify(metadata), 'utf8');
-  const header = Buffer.alloc(HEADER_BYTES);
-  header[0] = FORMAT_VERSION;
-  header[FLAGS_OFFSET] = invalidated ? INVALIDATED : 0;
-  header.writeUInt32BE(json.length, 2);
-  return Buffer.concat([header, json, body]);
+  const head = Buffer.from([FORMAT_VERSION, invalidated ? INVALIDATED : 0]);
+  return encodeFrame(head, metadata, body);
 }
 
 /**
@@ -37,16 +35,10 @@ export function encodeEntry(entry: CacheEntry): Buffer {
  * unknown format is a miss, not an error).
  */
 export function decodeEntry(bytes: Buffer): CacheEntry | undefined {
-  if (bytes.length < HEADER_BYTES || bytes[0] !== FORMAT_VERSION) return undefined;
-  const bodyStart = HEADER_BYTES + bytes.readUInt32BE(2);
-  if (bodyStart > bytes.length) return undefined;
-  let metadata: Omit<CacheEntry, 'body'>;
-  try {
-    metadata = JSON.parse(bytes.toString('utf8', HEADER_BYTES, bodyStart));
-  } catch {
-    return undefined;
-  }
-  const entry: CacheEntry = { ...metadata, body: bytes.subarray(bodyStart) };
+  if (bytes[0] !== FORMAT_VERSION) return undefined;
+  const frame = decodeFrame(bytes, HEAD_BYTES);
+  if (!frame) return undefined;
+  const entry = { ...(frame.metadata as Omit<CacheEntry, 'body'>), body: frame.body } as CacheEntry;
   if (bytes[FLAGS_OFFSET]! & INVALIDATED) entry.invalidated = true;
   return entry;
 }
