@@ -68,6 +68,8 @@ interface ExpressApp {
 export class EarlyHits implements OnApplicationBootstrap {
   private readonly log = new RateLimitedLogger(EarlyHits.name);
   private readonly routes = new LRUCache<string, RoutePolicy>({ max: MAX_ROUTES });
+  /** Per handler and controller: whether only the cache would run on a hit (read once). */
+  private readonly enhancersAllow = new WeakMap<object, WeakMap<object, boolean>>();
   private installed = false;
   /** Whether the early layer sits before body parsers, so requests with a body must pass it by. */
   private beforeBodyParsers = false;
@@ -182,7 +184,19 @@ export class EarlyHits implements OnApplicationBootstrap {
     if (policy.noStore || policy.noCache || policy.private || policy.key !== defaultKeyBuilder) {
       return false;
     }
-    const targets = [context.getClass(), context.getHandler()];
+    const [handler, controller] = [context.getHandler(), context.getClass()];
+    let byController = this.enhancersAllow.get(handler);
+    if (!byController) this.enhancersAllow.set(handler, (byController = new WeakMap()));
+    let allowed = byController.get(controller);
+    if (allowed === undefined) {
+      allowed = this.onlyCacheEnhancers([controller, handler]);
+      byController.set(controller, allowed);
+    }
+    return allowed;
+  }
+
+  /** Whether the route's guards and interceptors, global ones included, are the cache's own alone. */
+  private onlyCacheEnhancers(targets: Parameters<Reflector['get']>[1][]): boolean {
     const guards = targets.flatMap(
       (target) => this.reflector.get<unknown[]>(GUARDS_METADATA, target) ?? [],
     );
