@@ -238,8 +238,9 @@ async function main() {
     /**
      * Fits the singles into what the budget leaves once the pairs are done:
      * at full duration if they fit, else shortened (not below MIN_SINGLE_SEC),
-     * else the least important are dropped. Decided once, from the time the
-     * pair measurements took so far.
+     * else the least important are dropped — never nest-nocache, whose ratios
+     * the report must have (kept at MIN_SINGLE_SEC, some seconds past the
+     * budget if need be). Decided once, from the time the pairs took so far.
      */
     const fitSingles = () => {
       singlesFitted = true;
@@ -253,9 +254,15 @@ async function main() {
       const available = config.budgetSec - elapsed - reserve - (pairsLeft + 1) * average;
       let kept = singles.length;
       while (kept > 0 && available < kept * (MIN_SINGLE_SEC + overhead)) kept--;
-      const seconds = Math.min(
-        config.durationSec,
-        Math.floor(2 * (available / Math.max(1, kept) - overhead)) / 2,
+      const required = singles.filter((single) => single.variant === 'nest-nocache').length;
+      // SINGLES lists nest-nocache first: keeping `required` keeps them.
+      kept = Math.max(kept, required);
+      const seconds = Math.max(
+        MIN_SINGLE_SEC,
+        Math.min(
+          config.durationSec,
+          Math.floor(2 * (available / Math.max(1, kept) - overhead)) / 2,
+        ),
       );
       for (const item of singles.slice(0, kept)) {
         if (seconds < config.durationSec) item.durationSec = seconds;
