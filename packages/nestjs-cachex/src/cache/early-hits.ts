@@ -42,10 +42,23 @@ export interface EarlyLookup {
   found: CacheEntry | undefined | typeof BACKEND_FAILED;
 }
 
+/** A route's verdict when it is never answered early, remembered so that it is decided once. */
+const NOT_EARLY = false;
+
 type EarlyRequest = HttpRequestLike & { [LOOKUP]?: EarlyLookup };
+/** An Express request inside a route: `route` is the route the router matched. */
+type RoutedRequest = HttpRequestLike & { route?: ExpressRoute };
+/** The little of Express 5's router (`router/lib/route.js`, `layer.js`) read here. */
+interface ExpressRoute {
+  /** Whether the route has a handler for the method (HEAD falls back to GET). */
+  _handlesMethod(method: string): boolean;
+}
 interface ExpressLayer {
   name?: string;
-  route?: unknown;
+  route?: ExpressRoute;
+  handle: (...args: never[]) => unknown;
+  /** The layer's match for a path, as the router tests it; falsy when it does not match. */
+  match(path: string): unknown;
 }
 interface ExpressApp {
   router?: { stack?: ExpressLayer[] };
@@ -53,13 +66,14 @@ interface ExpressApp {
 
 /**
  * Answers fresh hits of guard-free `@Cache()` routes before Nest's router runs:
- * after every middleware (body parsers aside, for a request without a body,
- * where they do nothing), but without the route's pipeline, which on a hit
- * would only pass through. A route is served this way only once the
- * `CacheInterceptor` has seen it and found that nothing else would run there
- * — no guard (global, controller or method), no interceptor but the cache's
- * own, the default key, a shared entry — and only for a request with no
- * credential. Everything else (a miss, a stale entry, a credential, a
+ * after every middleware of the route (body parsers aside, for a request
+ * without a body, where they do nothing), but without the route's pipeline,
+ * which on a hit would only pass through. A route is served this way only
+ * once the `CacheInterceptor` has seen it and found that nothing else would
+ * run there — no middleware between the early layer and the route's own
+ * layer, no guard (global, controller or method), no interceptor but the
+ * cache's own, the default key, a shared entry — and only for a request with
+ * no credential. Everything else (a miss, a stale entry, a credential, a
  * backend that fails) goes on to Nest, with what was read handed over, so
  * no request reads the backend twice. Express only; `earlyHits: false` turns
  * it off.
@@ -67,10 +81,15 @@ interface ExpressApp {
 @Injectable()
 export class EarlyHits implements OnApplicationBootstrap {
   private readonly log = new RateLimitedLogger(EarlyHits.name);
-  private readonly routes = new LRUCache<string, RoutePolicy>({ max: MAX_ROUTES });
+  /** Per route key, decided on its first request: the policy for early answers, or `NOT_EARLY`. */
+  private readonly routes = new LRUCache<string, RoutePolicy | typeof NOT_EARLY>({
+    max: MAX_ROUTES,
+  });
   /** Per handler and controller: whether only the cache would run on a hit (read once). */
   private readonly enhancersAllow = new WeakMap<object, WeakMap<object, boolean>>();
-  private installed = false;
+  /** Express's router stack and the early layer in it, once installed. */
+  private stack?: ExpressLayer[];
+  private layer?: ExpressLayer;
   /** Whether the early layer sits before body parsers, so requests with a body must pass it by. */
   private beforeBodyParsers = false;
 
@@ -99,19 +118,23 @@ export class EarlyHits implements OnApplicationBootstrap {
     let at = firstRoute;
     while (at > 0 && BODY_PARSERS.has(stack[at - 1]!.name ?? '')) at--;
     adapter.use(this.handle);
-    stack.splice(at, 0, stack.pop()!);
+    const layer = stack.pop()!;
+    stack.splice(at, 0, layer);
     this.beforeBodyParsers = at < firstRoute;
-    this.installed = true;
+    [this.stack, this.layer] = [stack, layer];
   }
 
   /**
    * Called by the `CacheInterceptor` for each GET/HEAD of a `@Cache()` route:
-   * remembers the route for early answers when nothing but the cache would
-   * run on a hit.
+   * decides once per route key whether a hit may be answered early, that is
+   * whether nothing but the cache would run on it.
    */
   learn(context: ExecutionContext, req: HttpRequestLike, policy: RoutePolicy): void {
-    if (!this.installed || !this.mayAnswerEarly(context, policy)) return;
-    this.routes.set(routeKey(req), policy);
+    if (!this.layer) return;
+    const key = routeKey(req);
+    if (this.routes.has(key)) return;
+    const early = this.mayAnswerEarly(context, policy) && this.nothingRunsBefore(req);
+    this.routes.set(key, early ? policy : NOT_EARLY);
   }
 
   /** The lookup made before the router for this request and key, once. */
@@ -195,6 +218,40 @@ export class EarlyHits implements OnApplicationBootstrap {
     return allowed;
   }
 
+  /**
+   * Whether no layer between the early one and the request's route layer
+   * would run for this method and path. Middleware can sit there: Nest mounts
+   * `forRoutes()` middleware with a method (a controller, `{ path, method }`)
+   * as route layers, and the early layer goes before the first route layer,
+   * so before those and any `use` layer that follows them. A cached answer
+   * must never skip middleware: such a route is left to Nest, whose
+   * interceptor still serves it from the cache, after the middleware.
+   */
+  private nothingRunsBefore(req: RoutedRequest): boolean {
+    const stack = this.stack!;
+    const path = routerPath(req.url);
+    const from = stack.indexOf(this.layer!);
+    const to = stack.findIndex((layer) => layer.route !== undefined && layer.route === req.route);
+    if (path === undefined || !req.method || from === -1 || to <= from) return false;
+    const method = req.method;
+    return stack.slice(from + 1, to).every((layer) => !this.wouldRun(layer, method, path));
+  }
+
+  /** Whether Express's router would run this layer for a request without a body. */
+  private wouldRun(layer: ExpressLayer, method: string, path: string): boolean {
+    // An error handler: skipped by a request that has no error.
+    if (layer.handle.length > 3) return false;
+    // Passed over: `handle` leaves every request with a body to them.
+    if (this.beforeBodyParsers && BODY_PARSERS.has(layer.name ?? '')) return false;
+    let matched: unknown;
+    try {
+      matched = layer.match(path);
+    } catch {
+      return true; // the router would fail this request there (a malformed escape)
+    }
+    return Boolean(matched) && (layer.route === undefined || layer.route._handlesMethod(method));
+  }
+
   /** Whether the route's guards and interceptors, global ones included, are the cache's own alone. */
   private onlyCacheEnhancers(targets: Parameters<Reflector['get']>[1][]): boolean {
     const guards = targets.flatMap(
@@ -224,6 +281,17 @@ function hasBody(req: HttpRequestLike): boolean {
     req.headers['transfer-encoding'] !== undefined ||
     !Number.isNaN(Number(req.headers['content-length']))
   );
+}
+
+/**
+ * The path Express's router matches a URL by: what comes before `?`, when
+ * `parseurl` takes its fast path. A URL it parses otherwise (absolute form,
+ * `#`, whitespace) gets `undefined`, and is never answered early.
+ */
+function routerPath(url: string | undefined): string | undefined {
+  if (!url?.startsWith('/') || /[\s#]/.test(url)) return undefined;
+  const mark = url.indexOf('?');
+  return mark === -1 ? url : url.slice(0, mark);
 }
 
 /** What Express chooses a route by: method, host (as sent, and as forwarded) and path. */
