@@ -1,7 +1,22 @@
 import { BadRequestException, Controller, Delete, Get, Query } from '@nestjs/common';
 import { CacheBackend } from 'nestjs-cachex';
+import { RequireRoles } from '../auth/roles.decorator.js';
 
-/** Invalidation endpoints on the injected CacheBackend (protect these in a real app). */
+/**
+ * Invalidation endpoints on the injected CacheBackend, for signed-in admins
+ * only: no session is 401, a user without the `admin` role is 403. Sign in as
+ * `ada` / `lovelace-demo` (an admin) and send the session cookie:
+ *
+ * curl -c jar -X POST localhost:3000/auth/login -H 'content-type: application/json' \
+ *      -d '{"username":"ada","password":"lovelace-demo"}'
+ * curl -b jar localhost:3000/admin/cache/keys
+ * curl -b jar -X DELETE 'localhost:3000/admin/cache/path?path=/products/1'
+ *
+ * Purges are DELETEs, which a cross-site page cannot send with the `sid`
+ * cookie (`SameSite=Lax`, and DELETE needs a CORS preflight this app does not
+ * grant).
+ */
+@RequireRoles('admin')
 @Controller('admin/cache')
 export class CacheAdminController {
   constructor(private readonly cache: CacheBackend) {}
