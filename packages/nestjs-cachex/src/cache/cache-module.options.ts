@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type CacheBackend } from '../backends/cache-backend.js';
 import { CacheXConfigError } from '../common/errors.js';
 import { type HttpRequestLike } from '../http/request.js';
@@ -38,11 +39,62 @@ export interface CacheXModuleOptions {
   earlyHits?: boolean;
   /** How long a coalesced request waits for another's result before running the handler itself, in ms (default 5000). */
   coalesceTimeoutMs?: number;
+  /**
+   * Cookie names that do not make a request private (a string may end in
+   * `*`). Default: the analytics cookies in `DEFAULT_IGNORED_COOKIES`; `[]`
+   * makes every cookie a credential.
+   */
+  ignoreCookies?: Array<string | RegExp>;
+  /**
+   * Query parameters left out of the key (a string may end in `*`); the
+   * handler still sees the whole query. Default: `DEFAULT_IGNORED_QUERY_PARAMS`.
+   */
+  ignoreQueryParams?: Array<string | RegExp>;
+  /** Sort the query's parameters in the key, so `?a=1&b=2` and `?b=2&a=1` share an entry (default `false`). */
+  sortQuery?: boolean;
+  /**
+   * At most this many stored entries per method, origin and path (query
+   * strings and Vary variants) in this process (default 1000); beyond it the
+   * handler answers and nothing is stored (`Cache-Status: …; detail=variants`).
+   */
+  maxVariantsPerPath?: number;
+  /**
+   * The HMAC key that turns credentials into the identity part of private
+   * keys (a verified session uses its id instead). Default: a random key per
+   * process, so such entries are not shared between instances; give every
+   * instance the same secret to share them.
+   */
+  identitySecret?: string | Buffer;
 }
 
+/** Analytics cookies that say nothing about who is asking: they never make a request private. */
+export const DEFAULT_IGNORED_COOKIES: ReadonlyArray<string> = [
+  '_ga',
+  '_ga_*',
+  '_gid',
+  '_gcl_*',
+  '_fbp',
+  '_fbc',
+  '__utm*',
+  '_hj*',
+];
+
+/** Tracking parameters that never change a response: left out of keys by default. */
+export const DEFAULT_IGNORED_QUERY_PARAMS: ReadonlyArray<string> = [
+  'utm_*',
+  'fbclid',
+  'gclid',
+  'msclkid',
+];
+
 /** Module options with every default filled in. */
-export type ResolvedCacheXOptions = Required<Omit<CacheXModuleOptions, 'backend' | 'keyBuilder'>> &
-  Pick<CacheXModuleOptions, 'keyBuilder'>;
+export type ResolvedCacheXOptions = Required<
+  Omit<CacheXModuleOptions, 'backend' | 'keyBuilder' | 'identitySecret'>
+> &
+  Pick<CacheXModuleOptions, 'keyBuilder'> & {
+    /** The HMAC key of private identities: the option's, or random for this process. */
+    identitySecret: Buffer;
+  };
 
 /** Fills in defaults and checks the module options, naming the option at fault. */
 export function resolveModuleOptions(options: CacheXModuleOptions): ResolvedCacheXOptions {
@@ -57,6 +109,11 @@ export function resolveModuleOptions(options: CacheXModuleOptions): ResolvedCach
     hitForMissTtl: options.hitForMissTtl ?? 10,
     coalesceTimeoutMs: options.coalesceTimeoutMs ?? 5000,
     earlyHits: options.earlyHits ?? true,
+    ignoreCookies: options.ignoreCookies ?? [...DEFAULT_IGNORED_COOKIES],
+    ignoreQueryParams: options.ignoreQueryParams ?? [...DEFAULT_IGNORED_QUERY_PARAMS],
+    sortQuery: options.sortQuery ?? false,
+    maxVariantsPerPath: options.maxVariantsPerPath ?? 1000,
+    identitySecret: identitySecret(options.identitySecret),
   };
   const whole = (name: keyof ResolvedCacheXOptions, min: number): void => {
     const value = resolved[name];
@@ -70,9 +127,34 @@ export function resolveModuleOptions(options: CacheXModuleOptions): ResolvedCach
   whole('backendTimeoutMs', 1);
   whole('hitForMissTtl', 0);
   whole('coalesceTimeoutMs', 1);
+  whole('maxVariantsPerPath', 1);
+  namePatterns(resolved.ignoreCookies, 'ignoreCookies');
+  namePatterns(resolved.ignoreQueryParams, 'ignoreQueryParams');
   validateStatuses(resolved.statuses, 'CacheXModule');
   if (resolved.keyBuilder !== undefined && typeof resolved.keyBuilder !== 'function') {
     throw new CacheXConfigError('CacheXModule: `keyBuilder` must be a function of the request');
   }
   return resolved;
+}
+
+function identitySecret(secret: string | Buffer | undefined): Buffer {
+  if (secret === undefined) return randomBytes(32);
+  const key = typeof secret === 'string' ? Buffer.from(secret) : secret;
+  if (!Buffer.isBuffer(key) || key.length < 32) {
+    throw new CacheXConfigError(
+      'CacheXModule: `identitySecret` must be a string or Buffer of at least 32 bytes',
+    );
+  }
+  return key;
+}
+
+function namePatterns(patterns: unknown, option: string): void {
+  if (
+    !Array.isArray(patterns) ||
+    !patterns.every((p) => (typeof p === 'string' && p !== '') || p instanceof RegExp)
+  ) {
+    throw new CacheXConfigError(
+      `CacheXModule: \`${option}\` must be an array of names (a string may end in *) or RegExps`,
+    );
+  }
 }
