@@ -20,7 +20,8 @@ import {
   type CanActivate,
   Injectable,
 } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { Cache, type CacheBackend, CacheXModule, type CacheXModuleOptions } from 'nestjs-cachex';
 import { Readable } from 'node:stream';
 
@@ -34,8 +35,9 @@ export const flaky = { mode: 'ok' as 'ok' | 'throw' | '503', delayMs: 0 };
 interface Req {
   headers: Record<string, string | undefined>;
 }
+/** The reply as both platforms have it: Express's `res.header` is `res.set`, Fastify's `reply.header`. */
 interface Res {
-  setHeader(name: string, value: string): void;
+  header(name: string, value: string): void;
   status(code: number): Res;
   send(body: string): void;
 }
@@ -62,7 +64,7 @@ export class CacheTestController {
 
   @Post('items/:id/move')
   move(@Param('id') id: string, @Res({ passthrough: true }) res: Res) {
-    res.setHeader('Location', `/items/${id}-moved`);
+    res.header('Location', `/items/${id}-moved`);
     return { moved: id };
   }
 
@@ -100,8 +102,8 @@ export class CacheTestController {
   @Get('custom-headers')
   custom(@Res({ passthrough: true }) res: Res) {
     count('custom-headers');
-    res.setHeader('X-Custom', 'kept');
-    res.setHeader('Proxy-Authenticate', 'Basic');
+    res.header('X-Custom', 'kept');
+    res.header('Proxy-Authenticate', 'Basic');
     return { ok: true };
   }
 
@@ -109,8 +111,8 @@ export class CacheTestController {
   @Get('own-validators')
   ownValidators(@Res({ passthrough: true }) res: Res) {
     count('own-validators');
-    res.setHeader('ETag', 'W/"handler-etag"');
-    res.setHeader('Last-Modified', 'Wed, 21 Oct 2015 07:28:00 GMT');
+    res.header('ETag', 'W/"handler-etag"');
+    res.header('Last-Modified', 'Wed, 21 Oct 2015 07:28:00 GMT');
     return { ok: true };
   }
 
@@ -138,7 +140,7 @@ export class CacheTestController {
   @Cache(60)
   @Get('cookie')
   cookie(@Res({ passthrough: true }) res: Res) {
-    res.setHeader('Set-Cookie', 'a=1; Path=/');
+    res.header('Set-Cookie', 'a=1; Path=/');
     return { run: count('cookie') };
   }
 
@@ -218,7 +220,7 @@ export class CacheTestController {
   @Cache(60)
   @Get('vary-star')
   varyStar(@Res({ passthrough: true }) res: Res) {
-    res.setHeader('Vary', '*');
+    res.header('Vary', '*');
     return { run: count('vary-star') };
   }
 
@@ -268,7 +270,7 @@ export class CacheTestController {
   @Get('slow-cookie')
   async slowCookie(@Res({ passthrough: true }) res: Res) {
     const run = count('slow-cookie');
-    res.setHeader('Set-Cookie', 'n=1');
+    res.header('Set-Cookie', 'n=1');
     await new Promise((resolve) => setTimeout(resolve, 200));
     return { run };
   }
@@ -286,10 +288,35 @@ export class CacheTestController {
   }
 }
 
-/** Starts the test app (listening on a free port) on `backend` with the module options given; clears the counters. */
+/** The HTTP platforms every behaviour holds on (API.md "Platforms"). */
+export const platforms = ['express', 'fastify'] as const;
+export type Platform = (typeof platforms)[number];
+
+/**
+ * Starts a Nest app on `platform`, listening on a free loopback port (one
+ * port keeps the Host header, part of the key, the same across requests).
+ */
+export async function startApp(
+  moduleRef: TestingModule,
+  platform: Platform = 'express',
+  prepare?: (app: INestApplication) => void,
+): Promise<INestApplication> {
+  const app =
+    platform === 'fastify'
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+      : moduleRef.createNestApplication({ logger: false });
+  prepare?.(app);
+  await app.listen(0, '127.0.0.1');
+  if (platform === 'fastify')
+    await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+  return app;
+}
+
+/** Starts the test app on `backend` with the module options given; clears the counters. */
 export async function makeCacheApp(
   backend: CacheBackend,
   options: Omit<CacheXModuleOptions, 'backend'> = {},
+  platform: Platform = 'express',
 ): Promise<INestApplication> {
   for (const name of Object.keys(runs)) delete runs[name];
   Object.assign(flaky, { mode: 'ok', delayMs: 0 });
@@ -297,8 +324,5 @@ export async function makeCacheApp(
     imports: [CacheXModule.forRoot({ backend, backendTimeoutMs: 3000, ...options })],
     controllers: [CacheTestController],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  // Listening on one port keeps the Host header (part of the key) the same across requests.
-  await app.listen(0, '127.0.0.1');
-  return app;
+  return startApp(moduleRef, platform);
 }

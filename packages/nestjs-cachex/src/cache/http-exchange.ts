@@ -5,7 +5,6 @@ import { type HttpRequestLike, headerValue } from '../http/request.js';
 /** The response object of the platform, as far as the cache reads it. */
 interface ResponseLike {
   statusCode?: number;
-  headersSent?: boolean;
   getHeaders?: () => Record<string, number | string | string[] | undefined>;
   getHeader?: (name: string) => unknown;
   /** Fastify keeps Node's response here. */
@@ -35,9 +34,13 @@ export class HttpExchange {
     return headerValue(this.req, name);
   }
 
-  /** Whether the handler answered by itself (`@Res()`), so nothing is left for the cache to send. */
+  /**
+   * Whether the handler answered by itself (`@Res()`), so nothing is left for
+   * the cache to send: the platform's own notion (Express `headersSent`,
+   * Fastify `reply.sent`).
+   */
   get answered(): boolean {
-    return this.res.headersSent === true;
+    return this.adapter.isHeadersSent(this.res);
   }
 
   get statusCode(): number {
