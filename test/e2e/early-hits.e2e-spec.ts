@@ -293,7 +293,9 @@ for (const backendCase of backendCases) {
     it('sends a request with a credential through Nest, where it bypasses a shared entry', async () => {
       await get('/open').expect(200);
       const withCredential = await get('/open').set('Authorization', 'Bearer x').expect(200);
-      expect(withCredential.headers['cache-status']).toBe('cachex; fwd=bypass; detail=private');
+      expect(withCredential.headers['cache-status']).toBe(
+        'cachex; fwd=bypass; detail=authorization',
+      );
       expect(counts.routeEntries).toBe(2);
       expect(counts.handler).toBe(2);
     });

@@ -127,7 +127,7 @@ for (const backendCase of backendCases) {
 
     it('a fill lock whose owner died expires, and the next request proceeds', async () => {
       const address = app.getHttpServer().address() as { port: number };
-      const key = `GET|||127.0.0.1:${address.port}|||/slow|||`;
+      const key = `GET|||http://127.0.0.1:${address.port}|||/slow|||`;
       expect(await backend.namespace('lock').add(`fill:${key}`, 'dead-owner', 1)).toBe(true);
       const started = Date.now();
       const res = await get('/slow').expect(200);

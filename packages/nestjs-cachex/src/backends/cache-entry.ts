@@ -29,6 +29,18 @@ export interface CacheEntry {
   query?: string;
   /** Set by a soft purge: the entry is stale from now on, whatever its age. */
   invalidated?: boolean;
+  /**
+   * The request headers (lower-case names) this response varies on, with the
+   * values of the request it was stored for; only a request with the same
+   * values is answered from it.
+   */
+  varyValues?: Record<string, string>;
+  /**
+   * Set on a marker, not a response: the handler's `Vary` named these request
+   * headers beyond the route's own, so the responses are stored under keys
+   * that carry their values. A marker has no body and is never sent.
+   */
+  varyOn?: string[];
 }
 
 /** Seconds a backend keeps an entry: its freshness plus the longest stale window. */

@@ -1,8 +1,9 @@
 import { type CacheEntry } from '../backends/cache-entry.js';
 import { strongETag } from '../http/etag.js';
+import { routePath } from '../http/cache-key.js';
 import { type HttpRequestLike, splitUrl } from '../http/request.js';
 import { type SerializedBody } from '../http/response-body.js';
-import { resolveTags, type RoutePolicy } from './route-policy.js';
+import { resolveTags, type RoutePolicy, varyNames, varyValuesOf } from './route-policy.js';
 
 /** What an entry is made of: one handler run's response, under a route's policy. */
 export interface EntryParts {
@@ -19,7 +20,8 @@ export interface EntryParts {
 /**
  * Builds the entry stored for a response: its content type defaulted from the
  * serialisation, a strong `ETag` and a `Last-Modified` unless the handler set
- * them, the route's `Vary` names merged in, its lifetimes and tags.
+ * them, the route's `Vary` names merged in with the request values they were
+ * stored for, its lifetimes and tags.
  */
 export function buildEntry({
   req,
@@ -40,9 +42,11 @@ export function buildEntry({
   }
   stored['etag'] ??= strongETag(serialized.body);
   stored['last-modified'] ??= new Date(now).toUTCString();
-  const vary = mergeVary(stored['vary'], policy.vary);
-  if (vary) stored['vary'] = vary;
-  const { path, query } = splitUrl(req);
+  const vary = varyNames(stored['vary'], policy.vary);
+  if (vary.length > 0) stored['vary'] = vary.join(', ');
+  // Indexed by the path as keys spell it, so every spelling is invalidated at once.
+  const path = routePath(req);
+  const { query } = splitUrl(req);
   const tags = resolveTags(policy.tags, req, value);
   return {
     status,
@@ -55,16 +59,6 @@ export function buildEntry({
     ...(tags.length > 0 && { tags }),
     path,
     query,
+    ...(vary.length > 0 && { varyValues: varyValuesOf(vary, req) }),
   };
-}
-
-function mergeVary(own: string | undefined, route: readonly string[]): string | undefined {
-  const names = new Set([
-    ...(own ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-    ...route,
-  ]);
-  return names.size > 0 ? [...names].join(', ') : undefined;
 }

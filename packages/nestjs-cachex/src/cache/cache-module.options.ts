@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type CacheBackend } from '../backends/cache-backend.js';
 import { CacheXConfigError } from '../common/errors.js';
+import { DEFAULT_IGNORED_QUERY_PARAMS } from '../http/cache-key.js';
 import { type HttpRequestLike } from '../http/request.js';
 import { validateStatuses } from './cache.options.js';
 
@@ -77,14 +78,6 @@ export const DEFAULT_IGNORED_COOKIES: ReadonlyArray<string> = [
   '_fbc',
   '__utm*',
   '_hj*',
-];
-
-/** Tracking parameters that never change a response: left out of keys by default. */
-export const DEFAULT_IGNORED_QUERY_PARAMS: ReadonlyArray<string> = [
-  'utm_*',
-  'fbclid',
-  'gclid',
-  'msclkid',
 ];
 
 /** Module options with every default filled in. */

@@ -6,23 +6,21 @@ import {
   type NestInterceptor,
   Optional,
 } from '@nestjs/common';
+import { HEADERS_METADATA } from '@nestjs/common/constants.js';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { CacheBackend } from '../backends/cache-backend.js';
-import { type CacheEntry, freshnessMs } from '../backends/cache-entry.js';
+import { type CacheEntry, entryLifetimeSeconds, freshnessMs } from '../backends/cache-entry.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
 import { type CacheStatus, formatCacheStatus } from '../http/cache-status.js';
 import { serializeResult } from '../http/response-body.js';
-import { type HttpRequestLike, splitUrl } from '../http/request.js';
+import { createKeyBuilder, KEY_SEPARATOR, routePath } from '../http/cache-key.js';
+import { type HttpRequestLike } from '../http/request.js';
 import { storableHeaders, unstorableReason } from '../http/storable.js';
 import { BACKEND_FAILED, callBackend } from './backend-call.js';
-import {
-  CACHE_CREDENTIAL_SOURCE,
-  type CredentialSource,
-  requestCredential,
-} from './cache-credentials.js';
+import { CacheCredentials } from './cache-credentials.js';
 import { CacheMetadata } from './cache.decorator.js';
 import { type CacheOptions } from './cache.options.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
@@ -31,13 +29,32 @@ import { EarlyHits } from './early-hits.js';
 import { FillCoordinator } from './fill-coordinator.js';
 import { hitAnswer } from './hit-answer.js';
 import { HttpExchange } from './http-exchange.js';
-import { resolveRoutePolicy, type RoutePolicy, storageKey } from './route-policy.js';
+import { entryAnswers, resolveRoutePolicy, type RoutePolicy, storageKey } from './route-policy.js';
+import { VariantLimit } from './variant-limit.js';
 import { buildEntry } from './cache-entry.builder.js';
 import { markTransparentOnHit } from './transparent-interceptors.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** How a request answered with another request's fill is reported. */
 const COLLAPSED: CacheStatus = { kind: 'miss', stored: false, collapsed: true };
+
+/** Where one request's entry lives: its logical key, the key it is read from, and whose it is. */
+export interface CacheTarget {
+  /** The route's logical key of the request (no Vary, no identity). */
+  logical: string;
+  /** The key read first: the logical key with the route's `vary` values and the identity. */
+  base: string;
+  /** The key the entry was found under: `base`, or the key a Vary marker there points to. */
+  key: string;
+  /** The identity of a private entry's owner (see `CacheCredentials.identity`). */
+  identity?: string;
+}
+
+/** What a handler declared with `@Header()`: Nest sets those before any interceptor runs. */
+interface DeclaredHeaders {
+  names: ReadonlySet<string>;
+  cacheControl?: string;
+}
 
 /**
  * Answers `@Cache()` routes from the `CacheBackend`: fresh hits without
@@ -57,18 +74,21 @@ const COLLAPSED: CacheStatus = { kind: 'miss', stored: false, collapsed: true };
 export class CacheInterceptor implements NestInterceptor {
   protected readonly log = new RateLimitedLogger(CacheInterceptor.name);
   private readonly policies = new WeakMap<CacheOptions, RoutePolicy>();
+  private readonly declaredHeaders = new WeakMap<object, DeclaredHeaders>();
   private readonly fills: FillCoordinator;
+  private readonly variants: VariantLimit;
+  private readonly defaultKey: (req: HttpRequestLike) => string;
 
   constructor(
     @Inject(CacheBackend) protected readonly backend: CacheBackend,
     @Inject(RESOLVED_CACHEX_OPTIONS) protected readonly options: ResolvedCacheXOptions,
     protected readonly reflector: Reflector,
     protected readonly adapterHost: HttpAdapterHost,
-    @Optional()
-    @Inject(CACHE_CREDENTIAL_SOURCE)
-    protected readonly sessionCredential?: CredentialSource,
+    protected readonly credentials: CacheCredentials,
     @Optional() protected readonly earlyHits?: EarlyHits,
   ) {
+    this.defaultKey = createKeyBuilder(options);
+    this.variants = new VariantLimit({ maxVariantsPerPath: options.maxVariantsPerPath });
     this.fills = new FillCoordinator(backend, {
       waitMs: options.coalesceTimeoutMs,
       hitForMissTtl: options.hitForMissTtl,
@@ -96,35 +116,56 @@ export class CacheInterceptor implements NestInterceptor {
     ]);
     if (!route) return next.handle();
     const policy = this.policyOf(route);
+    const declared = this.declaredHeadersOf(context.getHandler());
+    // The handler's own `@Header('Cache-Control', 'private, no-store')` wins over the route's.
+    if (declared.cacheControl && forbidsSharedStorage(declared.cacheControl, policy.private)) {
+      exchange.setHeader('Cache-Status', formatCacheStatus({ kind: 'bypass', detail: 'handler' }));
+      return next.handle();
+    }
     // A subclass may answer differently: only this class's hits are served early.
     if (this.constructor === CacheInterceptor) this.earlyHits?.learn(context, exchange.req, policy);
-    return from(this.serve(exchange, policy, next));
+    return from(this.serve(exchange, policy, next, declared.names));
   }
 
-  /** Answers one GET/HEAD of a cached route; resolves to what Nest should send. */
+  /**
+   * Answers one GET/HEAD of a cached route; resolves to what Nest should send.
+   * `declared` names the headers the handler set with `@Header()` (stored
+   * with its response, unlike those middleware set).
+   */
   protected async serve(
     ex: HttpExchange,
     policy: RoutePolicy,
     next: CallHandler,
+    declared: ReadonlySet<string> = new Set(),
   ): Promise<unknown> {
     ex.setHeader('Cache-Control', policy.cacheControl);
     if (policy.noStore) return this.bypass(ex, next, 'no-store');
-    const credential = this.credentialOf(ex.req);
-    if (policy.private ? credential === undefined : credential !== undefined && !policy.public) {
-      return this.bypass(ex, next, 'private');
+    let identity: string | undefined;
+    if (policy.private) {
+      const who = this.credentials.identity(ex.req);
+      if ('none' in who) return this.bypass(ex, next, who.none);
+      identity = who.id;
+    } else if (!policy.public) {
+      const credential = this.credentials.kind(ex.req);
+      if (credential !== undefined) return this.bypass(ex, next, credential);
     }
-    if (policy.noCache) return this.revalidate(ex, policy, next);
+    const before = this.headersBeforeHandler(ex, declared);
+    if (policy.noCache) return this.revalidate(ex, policy, next, before);
 
-    const key = storageKey(
-      policy.key(ex.req),
-      ex.req,
-      policy.vary,
-      policy.private ? credential : undefined,
-    );
-    const early = this.earlyHits?.take(ex.req, key);
-    const found = early ? early.found : await this.call('get', () => this.backend.get(key));
+    const logical = policy.key(ex.req);
+    const base = storageKey(logical, ex.req, policy.vary, identity);
+    const target: CacheTarget = { logical, base, key: base, identity };
+    const early = this.earlyHits?.take(ex.req, base);
+    let found = early ? early.found : await this.call('get', () => this.backend.get(base));
+    if (found !== BACKEND_FAILED && found?.varyOn !== undefined) {
+      // The handler varies on more than the route says: read the variant this request names.
+      target.key = storageKey(logical, ex.req, found.varyOn, identity);
+      found = await this.call('get', () => this.backend.get(target.key));
+    }
     const backendUp = found !== BACKEND_FAILED;
-    const entry = backendUp ? found : undefined;
+    const entry =
+      found !== BACKEND_FAILED && found && entryAnswers(found, ex.req) ? found : undefined;
+    const key = target.key;
     if (entry) {
       const freshMs = freshnessMs(entry);
       if (freshMs > 0 && !entry.invalidated) {
@@ -136,32 +177,36 @@ export class CacheInterceptor implements NestInterceptor {
         return this.answer(ex, policy, entry, { kind: 'hit', ttl: -Math.ceil(staleMs / 1000) });
       }
       if (staleMs < (entry.staleIfError ?? 0) * 1000) {
-        return this.fill(ex, policy, key, next, backendUp, entry);
+        return this.fill(ex, policy, target, before, next, backendUp, entry);
       }
     }
     if (!backendUp || !policy.coalesce || this.fills.isUncacheable(key)) {
-      return this.fill(ex, policy, key, next, backendUp);
+      return this.fill(ex, policy, target, before, next, backendUp);
     }
     const pending = this.fills.pending(key);
     if (pending) {
+      // Another request's fill answers this one only if it varies on nothing this one differs in.
       const shared = await this.fills.follow(pending);
-      if (shared) return this.answer(ex, policy, shared, COLLAPSED);
-      return this.fill(ex, policy, key, next, backendUp);
+      if (shared && entryAnswers(shared, ex.req)) return this.answer(ex, policy, shared, COLLAPSED);
+      return this.fill(ex, policy, target, before, next, backendUp);
     }
     let result: unknown;
     const { entry: filled, filledHere } = await this.fills.lead(key, async () => {
-      const outcome = await this.runAndStore(ex, policy, key, next, true);
+      const outcome = await this.runAndStore(ex, policy, target, before, next, true);
       result = outcome.result;
       return outcome.entry;
     });
-    return filledHere ? result : this.answer(ex, policy, filled!, COLLAPSED);
+    if (filledHere) return result;
+    if (filled && entryAnswers(filled, ex.req)) return this.answer(ex, policy, filled, COLLAPSED);
+    return this.fill(ex, policy, target, before, next, backendUp);
   }
 
   /** Runs the handler for a miss; with a stale entry in hand, it stands in for a failing handler. */
   protected async fill(
     ex: HttpExchange,
     policy: RoutePolicy,
-    key: string,
+    target: CacheTarget,
+    before: Record<string, string>,
     next: CallHandler,
     backendUp: boolean,
     stale?: CacheEntry,
@@ -169,7 +214,15 @@ export class CacheInterceptor implements NestInterceptor {
     const serveStale = (): unknown =>
       this.answer(ex, policy, stale!, { kind: 'miss', stored: false, detail: 'stale-if-error' });
     try {
-      const outcome = await this.runAndStore(ex, policy, key, next, backendUp, stale !== undefined);
+      const outcome = await this.runAndStore(
+        ex,
+        policy,
+        target,
+        before,
+        next,
+        backendUp,
+        stale !== undefined,
+      );
       return outcome.failed && stale ? serveStale() : outcome.result;
     } catch (error) {
       if (stale) return serveStale();
@@ -184,7 +237,8 @@ export class CacheInterceptor implements NestInterceptor {
   protected async runAndStore(
     ex: HttpExchange,
     policy: RoutePolicy,
-    key: string,
+    target: CacheTarget,
+    before: Record<string, string>,
     next: CallHandler,
     backendUp: boolean,
     holdServerErrors = false,
@@ -192,19 +246,71 @@ export class CacheInterceptor implements NestInterceptor {
     const value = await runHandler(next);
     if (holdServerErrors && ex.statusCode >= 500 && !ex.answered)
       return { result: value, failed: true };
-    const entry = this.capture(ex, policy, value);
+    const entry = this.capture(ex, policy, value, before);
     if (!entry || !this.isStorable(ex, policy, entry)) {
-      this.fills.markUncacheable(key);
+      this.fills.markUncacheable(target.key);
       if (!ex.answered)
         ex.setHeader('Cache-Status', formatCacheStatus({ kind: 'miss', stored: false }));
       return { result: value };
     }
-    const stored =
-      backendUp && (await this.call('set', () => this.backend.set(key, entry))) !== BACKEND_FAILED;
+    const key = this.keyFor(ex.req, policy, target, entry);
+    if (!this.admitVariant(target, key, entry)) {
+      const status: CacheStatus = { kind: 'miss', stored: false, detail: 'variants' };
+      return { result: this.answer(ex, policy, entry, status) };
+    }
+    const stored = backendUp && (await this.store(target, key, entry));
     return {
       result: this.answer(ex, policy, entry, { kind: 'miss', stored }),
       entry: stored ? entry : undefined,
     };
+  }
+
+  /**
+   * The key a new entry goes under: the one it was looked up by, unless the
+   * handler's `Vary` names request headers the route's `vary` does not; then
+   * a key with their values (and a marker at the base key points there).
+   */
+  private keyFor(
+    req: HttpRequestLike,
+    policy: RoutePolicy,
+    target: CacheTarget,
+    entry: CacheEntry,
+  ): string {
+    const names = varyMarkerNames(entry, policy);
+    return names ? storageKey(target.logical, req, names, target.identity) : target.base;
+  }
+
+  /** Stores an entry (and the Vary marker that leads to it); `false` when the backend failed. */
+  private async store(target: CacheTarget, key: string, entry: CacheEntry): Promise<boolean> {
+    if (key !== target.base) {
+      const marker: CacheEntry = {
+        status: entry.status,
+        headers: {},
+        body: Buffer.alloc(0),
+        storedAt: entry.storedAt,
+        maxAge: entry.maxAge,
+        ...(entry.staleWhileRevalidate && { staleWhileRevalidate: entry.staleWhileRevalidate }),
+        ...(entry.staleIfError && { staleIfError: entry.staleIfError }),
+        ...(entry.tags && { tags: entry.tags }),
+        path: entry.path,
+        query: entry.query,
+        varyOn: Object.keys(entry.varyValues!),
+      };
+      const set = await this.call('set', () => this.backend.set(target.base, marker));
+      if (set === BACKEND_FAILED) return false;
+    }
+    return (await this.call('set', () => this.backend.set(key, entry))) !== BACKEND_FAILED;
+  }
+
+  /**
+   * Whether one more variant of the request's path may be stored
+   * (`maxVariantsPerPath`): shared entries only, since private ones are
+   * bounded by the identities that fill them.
+   */
+  private admitVariant(target: CacheTarget, key: string, entry: CacheEntry): boolean {
+    if (target.identity !== undefined) return true;
+    const group = target.logical.slice(0, target.logical.lastIndexOf(KEY_SEPARATOR));
+    return this.variants.admit(group || target.logical, key, entryLifetimeSeconds(entry) * 1000);
   }
 
   /**
@@ -224,13 +330,34 @@ export class CacheInterceptor implements NestInterceptor {
    * `undefined` when there are no bytes to store (a stream, a file, a handler
    * that answered through `@Res()`).
    */
-  protected capture(ex: HttpExchange, policy: RoutePolicy, value: unknown): CacheEntry | undefined {
+  protected capture(
+    ex: HttpExchange,
+    policy: RoutePolicy,
+    value: unknown,
+    before: Record<string, string> = {},
+  ): CacheEntry | undefined {
     if (ex.answered) return undefined;
     const serialized = serializeResult(value);
     if (!serialized) return undefined;
     const headers = storableHeaders(ex.responseHeaders());
-    for (const name of this.sessionCredential?.responseHeaders ?? []) delete headers[name];
+    // What middleware set (CORS, request ids) is its to set again on each request.
+    for (const name in before) if (headers[name] === before[name]) delete headers[name];
+    for (const name of this.credentials.responseHeaders) delete headers[name];
     return buildEntry({ req: ex.req, policy, status: ex.statusCode, headers, serialized, value });
+  }
+
+  /**
+   * The headers on the response before the handler runs, less those the
+   * handler declared with `@Header()`: set by middleware and guards for this
+   * request alone, so never stored.
+   */
+  protected headersBeforeHandler(
+    ex: HttpExchange,
+    declared: ReadonlySet<string>,
+  ): Record<string, string> {
+    const before = storableHeaders(ex.responseHeaders());
+    for (const name of declared) delete before[name];
+    return before;
   }
 
   /** Sends an entry: its status, headers and bytes, or a 304 when the client's validators match. */
@@ -254,9 +381,10 @@ export class CacheInterceptor implements NestInterceptor {
     ex: HttpExchange,
     policy: RoutePolicy,
     next: CallHandler,
+    before: Record<string, string> = {},
   ): Promise<unknown> {
     const value = await runHandler(next);
-    const entry = this.capture(ex, policy, value);
+    const entry = this.capture(ex, policy, value, before);
     if (!entry || entry.status !== 200) {
       ex.setHeader('Cache-Status', formatCacheStatus({ kind: 'miss', stored: false }));
       return value;
@@ -311,19 +439,15 @@ export class CacheInterceptor implements NestInterceptor {
   protected async invalidateAfterWrite(ex: HttpExchange, next: CallHandler): Promise<unknown> {
     const value = await runHandler(next);
     if (ex.statusCode < 400) {
-      const paths = new Set([splitUrl(ex.req).path]);
+      // Paths as keys spell them, so every spelling the router accepts is invalidated.
+      const paths = new Set([routePath(ex.req)]);
       for (const name of ['location', 'content-location']) {
         const target = sameOriginPath(ex.responseHeader(name), ex.header('host'));
-        if (target) paths.add(target);
+        if (target) paths.add(routePath(ex.req, target));
       }
       for (const path of paths) await this.call('clearPath', () => this.backend.clearPath(path));
     }
     return value;
-  }
-
-  /** The credential of a request: its `Authorization`, else its session token. */
-  protected credentialOf(req: HttpRequestLike): string | undefined {
-    return requestCredential(req, this.sessionCredential);
   }
 
   /** A backend call bounded by `backendTimeoutMs`; failures are logged (rate-limited), never thrown. */
@@ -334,11 +458,37 @@ export class CacheInterceptor implements NestInterceptor {
   private policyOf(route: CacheOptions): RoutePolicy {
     let policy = this.policies.get(route);
     if (!policy) {
-      policy = resolveRoutePolicy(route, this.options);
+      policy = resolveRoutePolicy(route, this.options, this.defaultKey);
       this.policies.set(route, policy);
     }
     return policy;
   }
+
+  /** The headers a handler declared with `@Header()`, read once per handler. */
+  private declaredHeadersOf(handler: object): DeclaredHeaders {
+    let declared = this.declaredHeaders.get(handler);
+    if (!declared) {
+      const headers =
+        this.reflector.get<Array<{ name: string; value: string }> | undefined>(
+          HEADERS_METADATA,
+          handler as never,
+        ) ?? [];
+      const names = new Set(headers.map(({ name }) => name.toLowerCase()));
+      const cacheControl = headers.findLast(({ name }) => name.toLowerCase() === 'cache-control');
+      declared = { names, ...(cacheControl && { cacheControl: String(cacheControl.value) }) };
+      this.declaredHeaders.set(handler, declared);
+    }
+    return declared;
+  }
+}
+
+/**
+ * The header names of an entry that need a key of their own: those its
+ * `Vary` names beyond the route's `vary`; `undefined` when there are none.
+ */
+function varyMarkerNames(entry: CacheEntry, policy: RoutePolicy): string[] | undefined {
+  const names = Object.keys(entry.varyValues ?? {});
+  return names.some((name) => !policy.vary.includes(name)) ? names : undefined;
 }
 
 /** The handler's result: the last value it emits, as Nest itself takes it. */

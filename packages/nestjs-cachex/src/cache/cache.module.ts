@@ -10,6 +10,7 @@ import {
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { MemoryBackend } from '../backends/memory.backend.js';
+import { CacheCredentials } from './cache-credentials.js';
 import { CacheManager } from './cache-manager.service.js';
 import { CacheInterceptor } from './cache.interceptor.js';
 import { EarlyHits } from './early-hits.js';
@@ -55,6 +56,7 @@ markTransparentOnHit(passThrough);
       inject: [CACHEX_MODULE_OPTIONS],
     },
     CacheManager,
+    CacheCredentials,
     CacheInterceptor,
     EarlyHits,
     {
@@ -64,7 +66,13 @@ markTransparentOnHit(passThrough);
       inject: [RESOLVED_CACHEX_OPTIONS, CacheInterceptor],
     },
   ],
-  exports: [CacheBackend, CacheManager, CacheInterceptor, RESOLVED_CACHEX_OPTIONS],
+  exports: [
+    CacheBackend,
+    CacheManager,
+    CacheInterceptor,
+    CacheCredentials,
+    RESOLVED_CACHEX_OPTIONS,
+  ],
 })
 export class CacheXModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(@Inject(CacheBackend) private readonly backend: CacheBackend) {

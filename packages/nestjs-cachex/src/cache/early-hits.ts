@@ -3,7 +3,6 @@ import {
   Inject,
   Injectable,
   type OnApplicationBootstrap,
-  Optional,
   VersioningType,
 } from '@nestjs/common';
 import { GUARDS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
@@ -13,18 +12,13 @@ import { type ServerResponse } from 'node:http';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { type CacheEntry, freshnessMs } from '../backends/cache-entry.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
-import { defaultKeyBuilder } from '../http/cache-key.js';
 import { type HttpRequestLike, headerValue } from '../http/request.js';
 import { BACKEND_FAILED, callBackend } from './backend-call.js';
-import {
-  CACHE_CREDENTIAL_SOURCE,
-  type CredentialSource,
-  requestCredential,
-} from './cache-credentials.js';
+import { CacheCredentials } from './cache-credentials.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
 import { hitAnswer } from './hit-answer.js';
-import { type RoutePolicy, storageKey } from './route-policy.js';
+import { entryAnswers, type RoutePolicy, storageKey } from './route-policy.js';
 import { isTransparentOnHit } from './transparent-interceptors.js';
 
 /** How many routes (method, host and path) the table of early-served routes remembers. */
@@ -99,9 +93,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: ApplicationConfig,
     private readonly reflector: Reflector,
-    @Optional()
-    @Inject(CACHE_CREDENTIAL_SOURCE)
-    private readonly credentials?: CredentialSource,
+    private readonly credentials: CacheCredentials,
   ) {}
 
   /** Puts the early answer in Express's stack, after the last middleware and before the first route. */
@@ -153,7 +145,7 @@ export class EarlyHits implements OnApplicationBootstrap {
   ): void => {
     if (this.beforeBodyParsers && hasBody(req)) return next();
     const policy = this.routes.get(routeKey(req));
-    if (!policy || requestCredential(req, this.credentials) !== undefined) return next();
+    if (!policy || this.credentials.kind(req) !== undefined) return next();
     this.answer(req, res, policy).then(
       (answered) => answered || next(),
       (error: unknown) => {
@@ -169,12 +161,12 @@ export class EarlyHits implements OnApplicationBootstrap {
     res: ServerResponse,
     policy: RoutePolicy,
   ): Promise<boolean> {
-    const key = storageKey(defaultKeyBuilder(req), req, policy.vary);
+    const key = storageKey(policy.key(req), req, policy.vary);
     const found = await callBackend(this.log, this.options.backendTimeoutMs, 'get', () =>
       this.backend.get(key),
     );
     const now = Date.now();
-    if (found !== BACKEND_FAILED && found && !found.invalidated) {
+    if (found !== BACKEND_FAILED && found && !found.invalidated && entryAnswers(found, req)) {
       const freshMs = freshnessMs(found, now);
       const answer =
         freshMs > 0 &&
@@ -204,7 +196,7 @@ export class EarlyHits implements OnApplicationBootstrap {
 
   /** Whether a hit on this route, answered in Nest, would run nothing but the cache. */
   private mayAnswerEarly(context: ExecutionContext, policy: RoutePolicy): boolean {
-    if (policy.noStore || policy.noCache || policy.private || policy.key !== defaultKeyBuilder) {
+    if (policy.noStore || policy.noCache || policy.private || !policy.defaultKey) {
       return false;
     }
     const [handler, controller] = [context.getHandler(), context.getClass()];

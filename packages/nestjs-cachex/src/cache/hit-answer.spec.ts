@@ -1,9 +1,14 @@
 import { type CacheEntry } from '../backends/cache-entry.js';
 import { hitAnswer } from './hit-answer.js';
 import { resolveRoutePolicy } from './route-policy.js';
+import { defaultKeyBuilder } from '../http/cache-key.js';
 import { resolveModuleOptions } from './cache-module.options.js';
 
-const policy = resolveRoutePolicy({ ttl: 60, public: true }, resolveModuleOptions({}));
+const policy = resolveRoutePolicy(
+  { ttl: 60, public: true },
+  resolveModuleOptions({}),
+  defaultKeyBuilder,
+);
 const entry: CacheEntry = {
   status: 200,
   headers: {

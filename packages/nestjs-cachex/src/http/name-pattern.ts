@@ -3,9 +3,7 @@
  * a prefix when it ends in `*` (`utm_*`); a RegExp is tested as it is. Used
  * for `ignoreCookies` and `ignoreQueryParams`.
  */
-export function nameMatcher(
-  patterns: ReadonlyArray<string | RegExp>,
-): (name: string) => boolean {
+export function nameMatcher(patterns: ReadonlyArray<string | RegExp>): (name: string) => boolean {
   const exact = new Set<string>();
   const prefixes: string[] = [];
   const regexps: RegExp[] = [];

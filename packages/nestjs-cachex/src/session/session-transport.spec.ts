@@ -1,6 +1,7 @@
 import { type HttpRequestLike } from '../http/request.js';
 import { resolveSessionOptions } from './session-options.js';
-import { nodeHeaderWriter, parseCookies, readToken, serializeCookie } from './session-transport.js';
+import { parseCookies } from '../http/cookie.js';
+import { nodeHeaderWriter, readToken, serializeCookie } from './session-transport.js';
 
 const options = resolveSessionOptions({ secret: 's'.repeat(32), cookie: { name: 'sid' } });
 const req = (headers: Record<string, string | string[]>): HttpRequestLike => ({ headers });

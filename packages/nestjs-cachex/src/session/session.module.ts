@@ -8,6 +8,7 @@ import {
   type SessionModuleOptions,
 } from './session-options.js';
 import { SESSION_OPTIONS } from './session.constants.js';
+import { getRequestSession } from './session-request.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionInterceptor } from './session.interceptor.js';
 import { SESSION_MODULE_OPTIONS, ConfigurableSessionModule } from './session.module-definition.js';
@@ -52,6 +53,7 @@ import { SessionManager } from './session.manager.js';
         options: ResolvedSessionOptions,
       ): CredentialSource => ({
         read: (req) => sessions.readToken(req)?.token,
+        verifiedId: (req) => getRequestSession(req)?.id,
         responseHeaders: [options.headerName.toLowerCase()],
       }),
       inject: [SessionManager, SESSION_OPTIONS],
