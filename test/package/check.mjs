@@ -78,15 +78,21 @@ const packed = JSON.parse(
 );
 const files = packed[0].files.map((file) => file.path);
 for (const required of [
-  'dist/index.js',
-  'dist/index.d.ts',
-  'dist/redis/index.js',
-  'dist/session/index.d.ts',
+  'dist/esm/index.js',
+  'dist/esm/index.d.ts',
+  'dist/esm/redis/index.js',
+  'dist/esm/session/index.d.ts',
+  'dist/commonjs/index.js',
+  'dist/commonjs/index.d.ts',
+  'dist/commonjs/package.json',
+  'cjs/index.cjs',
+  'cjs/load.cjs',
 ]) {
   if (!files.includes(required)) fail(`npm pack leaves out ${required}`);
 }
 const strays = files.filter(
-  (file) => !/^(dist|src)\//.test(file) && !['package.json', 'README.md', 'LICENSE'].includes(file),
+  (file) =>
+    !/^(dist|src|cjs)\//.test(file) && !['package.json', 'README.md', 'LICENSE'].includes(file),
 );
 if (strays.length > 0) fail(`npm pack ships files outside dist/ and src/: ${strays.join(', ')}`);
 if (files.some((file) => file.includes('.spec.'))) fail('npm pack ships spec files');
