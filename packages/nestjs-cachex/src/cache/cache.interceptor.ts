@@ -15,7 +15,6 @@ import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
 import { type CacheStatus, formatCacheStatus } from '../http/cache-status.js';
-import { serializeResult } from '../http/response-body.js';
 import { createKeyBuilder, KEY_SEPARATOR, routePath } from '../http/cache-key.js';
 import { type HttpRequestLike } from '../http/request.js';
 import { storableHeaders, unstorableReason } from '../http/storable.js';
@@ -337,7 +336,7 @@ export class CacheInterceptor implements NestInterceptor {
     before: Record<string, string> = {},
   ): CacheEntry | undefined {
     if (ex.answered) return undefined;
-    const serialized = serializeResult(value);
+    const serialized = ex.serialize(value);
     if (!serialized) return undefined;
     const headers = storableHeaders(ex.responseHeaders());
     // What middleware set (CORS, request ids) is its to set again on each request.
@@ -411,7 +410,7 @@ export class CacheInterceptor implements NestInterceptor {
       this.fills.refreshOnce(key, async () => {
         try {
           const value = await runHandler(next);
-          const serialized = serializeResult(value);
+          const serialized = ex.serialize(value);
           if (!serialized) throw new Error('the handler returned nothing storable');
           // The stale entry's headers, with validators for the new body.
           const { etag, 'last-modified': lastModified, ...headers } = stale.headers;

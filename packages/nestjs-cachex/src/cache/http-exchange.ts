@@ -1,6 +1,12 @@
 import { StreamableFile } from '@nestjs/common';
 import { type HttpServer } from '@nestjs/common/interfaces/http/http-server.interface.js';
 import { type HttpRequestLike, headerValue } from '../http/request.js';
+import {
+  type BodyRules,
+  EXPRESS_BODY_RULES,
+  type SerializedBody,
+  serializeResult,
+} from '../http/response-body.js';
 
 /** The response object of the platform, as far as the cache reads it. */
 interface ResponseLike {
@@ -10,6 +16,8 @@ interface ResponseLike {
   /** Fastify keeps Node's response here. */
   raw?: { once(event: 'close', listener: () => void): unknown };
   once?(event: 'close', listener: () => void): unknown;
+  /** Fastify's serialiser of a payload for the route (its response schema, if any). */
+  serialize?(payload: unknown): string;
   /** Node's `ServerResponse` methods, which Express's response has. */
   writeHead?(status: number, headers: Record<string, string>): unknown;
   end?(chunk: Uint8Array): unknown;
@@ -20,11 +28,33 @@ interface ResponseLike {
  * (Express or Fastify), so the cache itself stays platform-free.
  */
 export class HttpExchange {
+  private readonly fastify: boolean;
+
   constructor(
     private readonly adapter: HttpServer,
     readonly req: HttpRequestLike,
     private readonly res: ResponseLike,
-  ) {}
+  ) {
+    this.fastify = adapter.getType() === 'fastify';
+  }
+
+  /**
+   * A handler's result as the bytes its platform would send uncached: on
+   * Fastify through the reply's own serialiser, so a route's response schema
+   * strips what it strips, and with Fastify's content types.
+   */
+  serialize(value: unknown): SerializedBody | undefined {
+    return serializeResult(value, this.fastify ? this.fastifyRules() : EXPRESS_BODY_RULES);
+  }
+
+  private fastifyRules(): BodyRules {
+    const reply = this.res;
+    return {
+      textType: 'text/plain; charset=utf-8',
+      scalarsAsJson: true,
+      json: (value) => (reply.serialize ? reply.serialize(value) : JSON.stringify(value)),
+    };
+  }
 
   get method(): string {
     return (this.req.method ?? 'GET').toUpperCase();
@@ -72,14 +102,24 @@ export class HttpExchange {
 
   /**
    * Sends a whole answer — status, headers and exactly `body` — and returns
-   * what to hand back to Nest. On Express, a plain answer (no validators to
-   * compare, a status with a body) is written here in one `writeHead` and
-   * `end`, and Nest's own reply that follows has nothing left to do.
-   * Otherwise the status and headers go through the adapter and the bytes as
-   * a `StreamableFile`, which Nest sends as they are (no JSON serialisation,
-   * no re-hashing). An empty body is left to the platform.
+   * what to hand back to Nest. On Fastify the bytes themselves: a Buffer
+   * payload is sent as it is, with its length. On Express, a plain answer (no
+   * validators to compare, a status with a body) is written here in one
+   * `writeHead` and `end`, and Nest's own reply that follows has nothing left
+   * to do; otherwise the bytes go as a `StreamableFile`, which Nest sends as
+   * they are (no JSON serialisation, no re-hashing). An empty body is left to
+   * the platform.
    */
-  send(status: number, headers: Record<string, string>, body: Buffer): StreamableFile | undefined {
+  send(
+    status: number,
+    headers: Record<string, string>,
+    body: Buffer,
+  ): Buffer | StreamableFile | undefined {
+    if (this.fastify) {
+      this.setStatus(status);
+      this.setHeaders(headers);
+      return body.length > 0 ? body : undefined;
+    }
     if (body.length > 0 && this.canEndHere(status)) {
       this.res.writeHead!(status, { ...headers, 'content-length': String(body.length) });
       this.res.end!(body);
@@ -98,7 +138,6 @@ export class HttpExchange {
    */
   private canEndHere(status: number): boolean {
     return (
-      this.adapter.getType() === 'express' &&
       this.req.headers['if-none-match'] === undefined &&
       this.req.headers['if-modified-since'] === undefined &&
       status !== 204 &&
