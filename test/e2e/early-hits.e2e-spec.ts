@@ -1,9 +1,11 @@
 /**
  * Early hits: fresh hits of guard-free `@Cache()` routes are answered before
- * Nest's router, on every backend. Proved by counting entries into Express's
- * route layers; and every rule that keeps it safe is proved beside it: guards
- * and interceptors run on every hit of their routes, middleware runs on every
- * request, a credential goes through Nest, and a request reads the backend once.
+ * Nest's pipeline, on every backend, on Express and Fastify. Proved by
+ * counting entries into the routes Nest registered (Express's route layers,
+ * Fastify's route handlers); and every rule that keeps it safe is proved
+ * beside it: guards and interceptors run on every hit of their routes,
+ * middleware runs on every request, a credential goes through Nest, and a
+ * request reads the backend once.
  */
 import {
   type CallHandler,
@@ -33,6 +35,7 @@ import {
 } from 'nestjs-cachex';
 import request from 'supertest';
 import { backendCases, describeBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
+import { type Platform, platforms, startApp } from '../support/cache-app.js';
 
 const counts = { handler: 0, guard: 0, interceptor: 0, routeEntries: 0, reads: 0 };
 const reset = () =>
@@ -115,7 +118,7 @@ interface RouteLayer {
 }
 
 /** Counts every request that enters one of Express's route layers, i.e. Nest's routing pipeline. */
-function countRouteEntries(app: INestApplication): void {
+function countExpressRouteEntries(app: INestApplication): void {
   const express = app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } };
   for (const layer of express.router.stack) {
     if (!layer.route) continue;
@@ -137,7 +140,24 @@ function countReads(backend: CacheBackend): CacheBackend {
   return backend;
 }
 
-async function startApp(
+/** Counts every request that enters a Fastify route handler Nest registered (its pipeline). */
+function countFastifyRouteEntries(app: INestApplication): void {
+  const fastify = app.getHttpAdapter().getInstance() as {
+    addHook(
+      name: 'onRoute',
+      hook: (route: { handler: (...args: unknown[]) => unknown }) => void,
+    ): void;
+  };
+  fastify.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function (this: unknown, ...args: unknown[]) {
+      counts.routeEntries++;
+      return handler.apply(this, args);
+    };
+  });
+}
+
+async function startEarlyApp(
   backend: CacheBackend,
   options: Omit<CacheXModuleOptions, 'backend'> = {},
   setup: {
@@ -146,6 +166,7 @@ async function startApp(
     headerVersioning?: boolean;
     noModuleMiddleware?: boolean;
   } = {},
+  platform: Platform = 'express',
 ): Promise<INestApplication> {
   @Module({
     imports: [CacheXModule.forRoot({ backend, backendTimeoutMs: TEST_TIMEOUT_MS, ...options })],
@@ -166,169 +187,179 @@ async function startApp(
     }
   }
   const moduleRef = await Test.createTestingModule({ imports: [EarlyHitsModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
-    res.setHeader('x-app-middleware', 'ran');
-    next();
+  const app = await startApp(moduleRef, platform, (app) => {
+    app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
+      res.setHeader('x-app-middleware', 'ran');
+      next();
+    });
+    if (setup.globalInterceptor) app.useGlobalInterceptors(new CountingInterceptor());
+    if (setup.headerVersioning) {
+      app.enableVersioning({ type: VersioningType.HEADER, header: 'x-v' });
+    }
+    if (platform === 'fastify') countFastifyRouteEntries(app);
   });
-  if (setup.globalInterceptor) app.useGlobalInterceptors(new CountingInterceptor());
-  if (setup.headerVersioning) app.enableVersioning({ type: VersioningType.HEADER, header: 'x-v' });
-  await app.listen(0, '127.0.0.1');
-  countRouteEntries(app);
+  if (platform === 'express') countExpressRouteEntries(app);
   return app;
 }
 
 for (const backendCase of backendCases) {
-  describeBackend(backendCase)(`Early hits on ${backendCase.name}`, () => {
-    let app: INestApplication;
-    let backend: CacheBackend;
-    const get = (path: string) => request(app.getHttpServer()).get(path);
+  describeBackend(backendCase).each(platforms)(
+    `Early hits on ${backendCase.name}, %s`,
+    (platform) => {
+      let app: INestApplication;
+      let backend: CacheBackend;
+      const get = (path: string) => request(app.getHttpServer()).get(path);
 
-    beforeAll(async () => {
-      backend = countReads(
-        backendCase.create({ keyPrefix: `early-${process.pid}-${Date.now()}:` }),
+      beforeAll(async () => {
+        backend = countReads(
+          backendCase.create({ keyPrefix: `early-${process.pid}-${Date.now()}:` }),
+        );
+        app = await startEarlyApp(backend, {}, {}, platform);
+      });
+      afterAll(() => app.close());
+      beforeEach(async () => {
+        await backend.clear();
+        reset();
+      });
+
+      it('answers hits of a guard-free route without entering the router, middleware included', async () => {
+        const miss = await get('/open').expect(200);
+        expect(miss.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+        expect(counts.routeEntries).toBe(1);
+        for (let i = 0; i < 3; i++) {
+          const hit = await get('/open').expect(200);
+          expect(hit.text).toBe(miss.text);
+          expect(hit.headers['cache-status']).toMatch(/^cachex; hit; ttl=(59|60)$/);
+          expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
+          expect(hit.headers['content-length']).toBe(String(Buffer.byteLength(miss.text)));
+          expect(hit.headers['etag']).toBe(miss.headers['etag']);
+          expect(hit.headers['cache-control']).toBe('max-age=60');
+          expect(hit.headers['age']).toMatch(/^\d+$/);
+          expect(hit.headers['x-app-middleware']).toBe('ran');
+          expect(hit.headers['x-module-middleware']).toBe('ran');
+        }
+        expect(counts.routeEntries).toBe(1);
+        expect(counts.handler).toBe(1);
+      });
+
+      it('answers If-None-Match with a 304 and HEAD without a body, early too', async () => {
+        const miss = await get('/open').expect(200);
+        const notModified = await get('/open')
+          .set('If-None-Match', miss.headers['etag']!)
+          .expect(304);
+        expect(notModified.text).toBe('');
+        expect(notModified.headers['etag']).toBe(miss.headers['etag']);
+        expect(notModified.headers['cache-status']).toMatch(/^cachex; hit/);
+        // HEAD is a route of its own to Express: learned on its first request.
+        await request(app.getHttpServer()).head('/open').expect(200);
+        const head = await request(app.getHttpServer()).head('/open').expect(200);
+        expect(head.text).toBeUndefined();
+        expect(head.headers['content-length']).toBe(String(Buffer.byteLength(miss.text)));
+        expect(head.headers['cache-status']).toMatch(/^cachex; hit/);
+        expect(counts.routeEntries).toBe(2); // the GET miss and the first HEAD
+        expect(counts.handler).toBe(1);
+      });
+
+      // Express's body parsers; Fastify parses no body on GET.
+      (platform === 'express' ? it : it.skip)(
+        'leaves a request with a body to the body parsers, which refuse a malformed one',
+        async () => {
+          await get('/open').expect(200);
+          const json = (body: string) =>
+            get('/open').set('Content-Type', 'application/json').send(body);
+          await json('{not json').expect(400);
+          expect(counts.routeEntries).toBe(1);
+          const withBody = await json('{}').expect(200);
+          expect(withBody.headers['cache-status']).toMatch(/^cachex; hit/);
+          expect(counts.handler).toBe(1);
+        },
       );
-      app = await startApp(backend);
-    });
-    afterAll(() => app.close());
-    beforeEach(async () => {
-      await backend.clear();
-      reset();
-    });
 
-    it('answers hits of a guard-free route without entering the router, middleware included', async () => {
-      const miss = await get('/open').expect(200);
-      expect(miss.headers['cache-status']).toBe('cachex; fwd=miss; stored');
-      expect(counts.routeEntries).toBe(1);
-      for (let i = 0; i < 3; i++) {
-        const hit = await get('/open').expect(200);
-        expect(hit.text).toBe(miss.text);
-        expect(hit.headers['cache-status']).toMatch(/^cachex; hit; ttl=(59|60)$/);
-        expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
-        expect(hit.headers['content-length']).toBe(String(Buffer.byteLength(miss.text)));
-        expect(hit.headers['etag']).toBe(miss.headers['etag']);
-        expect(hit.headers['cache-control']).toBe('max-age=60');
-        expect(hit.headers['age']).toMatch(/^\d+$/);
-        expect(hit.headers['x-app-middleware']).toBe('ran');
-        expect(hit.headers['x-module-middleware']).toBe('ran');
-      }
-      expect(counts.routeEntries).toBe(1);
-      expect(counts.handler).toBe(1);
-    });
+      it('keeps path parameters and Vary apart', async () => {
+        expect((await get('/open/1').expect(200)).body).toEqual({ id: '1', run: 1 });
+        expect((await get('/open/2').expect(200)).body).toEqual({ id: '2', run: 2 });
+        expect((await get('/open/1').expect(200)).body).toEqual({ id: '1', run: 1 });
+        expect((await get('/open/2').expect(200)).body).toEqual({ id: '2', run: 2 });
+        const english = await get('/varied').set('Accept-Language', 'en').expect(200);
+        const polish = await get('/varied').set('Accept-Language', 'pl').expect(200);
+        expect(polish.body.run).not.toBe(english.body.run);
+        expect((await get('/varied').set('Accept-Language', 'en').expect(200)).body).toEqual(
+          english.body,
+        );
+        expect((await get('/varied').set('Accept-Language', 'pl').expect(200)).body).toEqual(
+          polish.body,
+        );
+        expect(counts.routeEntries).toBe(4); // one miss per path and per language
+      });
 
-    it('answers If-None-Match with a 304 and HEAD without a body, early too', async () => {
-      const miss = await get('/open').expect(200);
-      const notModified = await get('/open')
-        .set('If-None-Match', miss.headers['etag']!)
-        .expect(304);
-      expect(notModified.text).toBe('');
-      expect(notModified.headers['etag']).toBe(miss.headers['etag']);
-      expect(notModified.headers['cache-status']).toMatch(/^cachex; hit/);
-      // HEAD is a route of its own to Express: learned on its first request.
-      await request(app.getHttpServer()).head('/open').expect(200);
-      const head = await request(app.getHttpServer()).head('/open').expect(200);
-      expect(head.text).toBeUndefined();
-      expect(head.headers['content-length']).toBe(String(Buffer.byteLength(miss.text)));
-      expect(head.headers['cache-status']).toMatch(/^cachex; hit/);
-      expect(counts.routeEntries).toBe(2); // the GET miss and the first HEAD
-      expect(counts.handler).toBe(1);
-    });
+      it('runs a method guard on every hit, and refuses with it', async () => {
+        await get('/guarded').expect(200);
+        for (let i = 0; i < 3; i++) {
+          expect((await get('/guarded').expect(200)).headers['cache-status']).toMatch(/hit/);
+        }
+        await get('/guarded').set('x-allow', 'no').expect(403);
+        expect(counts.guard).toBe(5);
+        expect(counts.routeEntries).toBe(5);
+        expect(counts.handler).toBe(1);
+      });
 
-    it('leaves a request with a body to the body parsers, which refuse a malformed one', async () => {
-      await get('/open').expect(200);
-      const json = (body: string) =>
-        get('/open').set('Content-Type', 'application/json').send(body);
-      await json('{not json').expect(400);
-      expect(counts.routeEntries).toBe(1);
-      const withBody = await json('{}').expect(200);
-      expect(withBody.headers['cache-status']).toMatch(/^cachex; hit/);
-      expect(counts.handler).toBe(1);
-    });
+      it('runs a controller guard on every hit, and refuses with it', async () => {
+        await get('/locked').expect(200);
+        await get('/locked').expect(200);
+        await get('/locked').set('x-allow', 'no').expect(403);
+        expect(counts.guard).toBe(3);
+        expect(counts.routeEntries).toBe(3);
+        expect(counts.handler).toBe(1);
+      });
 
-    it('keeps path parameters and Vary apart', async () => {
-      expect((await get('/open/1').expect(200)).body).toEqual({ id: '1', run: 1 });
-      expect((await get('/open/2').expect(200)).body).toEqual({ id: '2', run: 2 });
-      expect((await get('/open/1').expect(200)).body).toEqual({ id: '1', run: 1 });
-      expect((await get('/open/2').expect(200)).body).toEqual({ id: '2', run: 2 });
-      const english = await get('/varied').set('Accept-Language', 'en').expect(200);
-      const polish = await get('/varied').set('Accept-Language', 'pl').expect(200);
-      expect(polish.body.run).not.toBe(english.body.run);
-      expect((await get('/varied').set('Accept-Language', 'en').expect(200)).body).toEqual(
-        english.body,
-      );
-      expect((await get('/varied').set('Accept-Language', 'pl').expect(200)).body).toEqual(
-        polish.body,
-      );
-      expect(counts.routeEntries).toBe(4); // one miss per path and per language
-    });
+      it('leaves a route with another interceptor to Nest', async () => {
+        for (let i = 0; i < 3; i++) await get('/intercepted').expect(200);
+        expect(counts.routeEntries).toBe(3);
+        // Inside the global cache interceptor, it runs on the miss only, as without early hits.
+        expect(counts.interceptor).toBe(1);
+        expect(counts.handler).toBe(1);
+      });
 
-    it('runs a method guard on every hit, and refuses with it', async () => {
-      await get('/guarded').expect(200);
-      for (let i = 0; i < 3; i++) {
-        expect((await get('/guarded').expect(200)).headers['cache-status']).toMatch(/hit/);
-      }
-      await get('/guarded').set('x-allow', 'no').expect(403);
-      expect(counts.guard).toBe(5);
-      expect(counts.routeEntries).toBe(5);
-      expect(counts.handler).toBe(1);
-    });
+      it('sends a request with a credential through Nest, where it bypasses a shared entry', async () => {
+        await get('/open').expect(200);
+        const withCredential = await get('/open').set('Authorization', 'Bearer x').expect(200);
+        expect(withCredential.headers['cache-status']).toBe(
+          'cachex; fwd=bypass; detail=authorization',
+        );
+        expect(counts.routeEntries).toBe(2);
+        expect(counts.handler).toBe(2);
+      });
 
-    it('runs a controller guard on every hit, and refuses with it', async () => {
-      await get('/locked').expect(200);
-      await get('/locked').expect(200);
-      await get('/locked').set('x-allow', 'no').expect(403);
-      expect(counts.guard).toBe(3);
-      expect(counts.routeEntries).toBe(3);
-      expect(counts.handler).toBe(1);
-    });
+      it('leaves a route with its own key to Nest', async () => {
+        await get('/custom-key').expect(200);
+        const hit = await get('/custom-key').expect(200);
+        expect(hit.headers['cache-status']).toMatch(/hit/);
+        expect(counts.routeEntries).toBe(2);
+        expect(counts.handler).toBe(1);
+      });
 
-    it('leaves a route with another interceptor to Nest', async () => {
-      for (let i = 0; i < 3; i++) await get('/intercepted').expect(200);
-      expect(counts.routeEntries).toBe(3);
-      // Inside the global cache interceptor, it runs on the miss only, as without early hits.
-      expect(counts.interceptor).toBe(1);
-      expect(counts.handler).toBe(1);
-    });
-
-    it('sends a request with a credential through Nest, where it bypasses a shared entry', async () => {
-      await get('/open').expect(200);
-      const withCredential = await get('/open').set('Authorization', 'Bearer x').expect(200);
-      expect(withCredential.headers['cache-status']).toBe(
-        'cachex; fwd=bypass; detail=authorization',
-      );
-      expect(counts.routeEntries).toBe(2);
-      expect(counts.handler).toBe(2);
-    });
-
-    it('leaves a route with its own key to Nest', async () => {
-      await get('/custom-key').expect(200);
-      const hit = await get('/custom-key').expect(200);
-      expect(hit.headers['cache-status']).toMatch(/hit/);
-      expect(counts.routeEntries).toBe(2);
-      expect(counts.handler).toBe(1);
-    });
-
-    it('reads the backend once per hit, and a miss no more often than the first miss', async () => {
-      await get('/open').expect(200);
-      const firstMiss = counts.reads;
-      await get('/open').expect(200);
-      expect(counts.reads).toBe(firstMiss + 1);
-      await backend.clearPath('/open');
-      // This miss starts with an early read, which the interceptor takes over.
-      const refilled = await get('/open').expect(200);
-      expect(refilled.headers['cache-status']).toBe('cachex; fwd=miss; stored');
-      expect(counts.reads).toBe(2 * firstMiss + 1);
-      expect(counts.handler).toBe(2);
-      expect(counts.routeEntries).toBe(2);
-    });
-  });
+      it('reads the backend once per hit, and a miss no more often than the first miss', async () => {
+        await get('/open').expect(200);
+        const firstMiss = counts.reads;
+        await get('/open').expect(200);
+        expect(counts.reads).toBe(firstMiss + 1);
+        await backend.clearPath('/open');
+        // This miss starts with an early read, which the interceptor takes over.
+        const refilled = await get('/open').expect(200);
+        expect(refilled.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+        expect(counts.reads).toBe(2 * firstMiss + 1);
+        expect(counts.handler).toBe(2);
+        expect(counts.routeEntries).toBe(2);
+      });
+    },
+  );
 }
 
 describe('Early hits before the body parsers', () => {
   let app: INestApplication;
   beforeAll(async () => {
     // No module middleware: only Nest's body parsers stand between the early layer and the routes.
-    app = await startApp(new MemoryBackend(), {}, { noModuleMiddleware: true });
+    app = await startEarlyApp(new MemoryBackend(), {}, { noModuleMiddleware: true });
   });
   afterAll(() => app.close());
   beforeEach(reset);
@@ -346,7 +377,7 @@ describe('Early hits before the body parsers', () => {
   });
 });
 
-describe('Early hits are off', () => {
+describe.each(platforms)('Early hits are off, %s', (platform) => {
   let app: INestApplication | undefined;
   afterEach(() => app?.close());
   beforeEach(reset);
@@ -358,23 +389,23 @@ describe('Early hits are off', () => {
   };
 
   it('with earlyHits: false', async () => {
-    app = await startApp(new MemoryBackend(), { earlyHits: false });
+    app = await startEarlyApp(new MemoryBackend(), { earlyHits: false }, {}, platform);
     await expectEveryHitRouted();
   });
 
   it('with a global guard, which then runs on every hit', async () => {
-    app = await startApp(new MemoryBackend(), {}, { globalGuard: true });
+    app = await startEarlyApp(new MemoryBackend(), {}, { globalGuard: true }, platform);
     await expectEveryHitRouted();
     expect(counts.guard).toBe(3);
   });
 
   it('with a global interceptor', async () => {
-    app = await startApp(new MemoryBackend(), {}, { globalInterceptor: true });
+    app = await startEarlyApp(new MemoryBackend(), {}, { globalInterceptor: true }, platform);
     await expectEveryHitRouted();
   });
 
   it('with header versioning, where a route is chosen by more than its path', async () => {
-    app = await startApp(new MemoryBackend(), {}, { headerVersioning: true });
+    app = await startEarlyApp(new MemoryBackend(), {}, { headerVersioning: true }, platform);
     await expectEveryHitRouted();
   });
 });

@@ -49,15 +49,39 @@ export function entryLifetimeSeconds(entry: CacheEntry): number {
 }
 
 /**
- * Milliseconds an entry stays fresh from `now` (its `maxAge` counted from
- * `storedAt`): zero or less once it is stale. A soft purge is not counted
- * here (see `isFresh`).
+ * What an entry can do for a request at `now` — the one decision every path
+ * that reads the cache makes the same way (RFC 9111 §4.2, RFC 5861):
+ * - `fresh`: within `maxAge` and not soft-purged; `ttl` is whole seconds of
+ *   freshness left (the `Cache-Status` ttl);
+ * - `stale`: past it but within `staleWhileRevalidate`: served while one
+ *   refresh runs; `ttl` is minus the whole seconds it is stale;
+ * - `stale-if-error`: within `staleIfError` only: the handler runs, and the
+ *   entry answers if the handler fails;
+ * - `miss`: nothing to serve.
  */
-export function freshnessMs(entry: CacheEntry, now = Date.now()): number {
-  return entry.maxAge * 1000 - (now - entry.storedAt);
+export type EntryState =
+  | { kind: 'fresh'; ttl: number }
+  | { kind: 'stale'; ttl: number }
+  | { kind: 'stale-if-error' }
+  | { kind: 'miss' };
+
+/** Decides what an entry can do at `now` (see `EntryState`). */
+export function entryState(entry: CacheEntry | undefined, now = Date.now()): EntryState {
+  if (entry === undefined) return MISS;
+  const freshMs = entry.maxAge * 1000 - (now - entry.storedAt);
+  if (freshMs > 0 && !entry.invalidated) return { kind: 'fresh', ttl: Math.floor(freshMs / 1000) };
+  const staleMs = Math.max(0, -freshMs);
+  if (staleMs < (entry.staleWhileRevalidate ?? 0) * 1000) {
+    return { kind: 'stale', ttl: -Math.ceil(staleMs / 1000) };
+  }
+  if (staleMs < (entry.staleIfError ?? 0) * 1000) return STALE_IF_ERROR;
+  return MISS;
 }
+
+const MISS: EntryState = { kind: 'miss' };
+const STALE_IF_ERROR: EntryState = { kind: 'stale-if-error' };
 
 /** Whether an entry may still be served as fresh: within its `maxAge` and not soft-purged. */
 export function isFresh(entry: CacheEntry, now = Date.now()): boolean {
-  return !entry.invalidated && freshnessMs(entry, now) > 0;
+  return entryState(entry, now).kind === 'fresh';
 }

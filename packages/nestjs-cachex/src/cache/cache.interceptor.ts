@@ -10,7 +10,7 @@ import { HEADERS_METADATA } from '@nestjs/common/constants.js';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { CacheBackend } from '../backends/cache-backend.js';
-import { type CacheEntry, entryLifetimeSeconds, freshnessMs } from '../backends/cache-entry.js';
+import { type CacheEntry, entryLifetimeSeconds, entryState } from '../backends/cache-entry.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
@@ -165,19 +165,15 @@ export class CacheInterceptor implements NestInterceptor {
     const entry =
       found !== BACKEND_FAILED && found && entryAnswers(found, ex.req) ? found : undefined;
     const key = target.key;
-    if (entry) {
-      const freshMs = freshnessMs(entry);
-      if (freshMs > 0 && !entry.invalidated) {
-        return this.answer(ex, policy, entry, { kind: 'hit', ttl: Math.floor(freshMs / 1000) });
-      }
-      const staleMs = Math.max(0, -freshMs);
-      if (staleMs < (entry.staleWhileRevalidate ?? 0) * 1000) {
-        this.refreshInBackground(ex, policy, key, entry, next);
-        return this.answer(ex, policy, entry, { kind: 'hit', ttl: -Math.ceil(staleMs / 1000) });
-      }
-      if (staleMs < (entry.staleIfError ?? 0) * 1000) {
+    const state = entryState(entry);
+    switch (state.kind) {
+      case 'fresh':
+        return this.answer(ex, policy, entry!, { kind: 'hit', ttl: state.ttl });
+      case 'stale':
+        this.refreshInBackground(ex, policy, key, entry!, next);
+        return this.answer(ex, policy, entry!, { kind: 'hit', ttl: state.ttl });
+      case 'stale-if-error':
         return this.fill(ex, policy, target, before, next, backendUp, entry);
-      }
     }
     if (!backendUp || !policy.coalesce || this.fills.isUncacheable(key)) {
       return this.fill(ex, policy, target, before, next, backendUp);
@@ -366,13 +362,7 @@ export class CacheInterceptor implements NestInterceptor {
     entry: CacheEntry,
     status: CacheStatus,
   ): unknown {
-    const answer = hitAnswer(ex.req, policy, entry, status, this.options.surrogateKeys);
-    if (!('body' in answer)) {
-      ex.setStatus(304);
-      ex.setHeaders(answer.headers);
-      return undefined;
-    }
-    return ex.send(answer.status, answer.headers, answer.body);
+    return ex.send(hitAnswer(ex.req, policy, entry, status, this.options.surrogateKeys));
   }
 
   /** `noCache`: the handler always runs, nothing is stored, but validators still earn a 304. */

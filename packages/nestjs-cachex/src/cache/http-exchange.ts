@@ -1,5 +1,6 @@
 import { StreamableFile } from '@nestjs/common';
 import { type HttpServer } from '@nestjs/common/interfaces/http/http-server.interface.js';
+import { type ServerResponse } from 'node:http';
 import { type HttpRequestLike, headerValue } from '../http/request.js';
 import {
   type BodyRules,
@@ -7,6 +8,10 @@ import {
   type SerializedBody,
   serializeResult,
 } from '../http/response-body.js';
+import { writeNodeAnswer } from './answer-writer.js';
+import { type HitAnswer } from './hit-answer.js';
+
+const EMPTY = Buffer.alloc(0);
 
 /** The response object of the platform, as far as the cache reads it. */
 interface ResponseLike {
@@ -18,9 +23,6 @@ interface ResponseLike {
   once?(event: 'close', listener: () => void): unknown;
   /** Fastify's serialiser of a payload for the route (its response schema, if any). */
   serialize?(payload: unknown): string;
-  /** Node's `ServerResponse` methods, which Express's response has. */
-  writeHead?(status: number, headers: Record<string, string>): unknown;
-  end?(chunk: Uint8Array): unknown;
 }
 
 /**
@@ -101,34 +103,27 @@ export class HttpExchange {
   }
 
   /**
-   * Sends a whole answer — status, headers and exactly `body` — and returns
-   * what to hand back to Nest. On Fastify the bytes themselves: a Buffer
-   * payload is sent as it is, with its length. On Express, a plain answer (no
-   * validators to compare, a status with a body) is written here in one
-   * `writeHead` and `end`, and Nest's own reply that follows has nothing left
+   * Sends a whole answer from the cache — a `304`, or a status, headers and
+   * exactly the entry's bytes — and returns what to hand back to Nest. On
+   * Fastify the bytes themselves: a Buffer payload is sent as it is, with
+   * its length. On Express, a plain answer (no validators for Express to
+   * compare, a status with a body) is written here at once (see
+   * `writeNodeAnswer`), and Nest's own reply that follows has nothing left
    * to do; otherwise the bytes go as a `StreamableFile`, which Nest sends as
    * they are (no JSON serialisation, no re-hashing). An empty body is left to
    * the platform.
    */
-  send(
-    status: number,
-    headers: Record<string, string>,
-    body: Buffer,
-  ): Buffer | StreamableFile | undefined {
-    if (this.fastify) {
-      this.setStatus(status);
-      this.setHeaders(headers);
-      return body.length > 0 ? body : undefined;
-    }
-    if (body.length > 0 && this.canEndHere(status)) {
-      this.res.writeHead!(status, { ...headers, 'content-length': String(body.length) });
-      this.res.end!(body);
+  send(answer: HitAnswer): Buffer | StreamableFile | undefined {
+    const body = 'body' in answer ? answer.body : EMPTY;
+    if (!this.fastify && body.length > 0 && this.canEndHere(answer.status)) {
+      writeNodeAnswer(this.res as unknown as ServerResponse, answer);
       return undefined;
     }
-    this.setStatus(status);
-    this.setHeaders(headers);
+    this.setStatus(answer.status);
+    this.setHeaders(answer.headers);
     if (body.length === 0) return undefined;
-    return new StreamableFile(body, { type: headers['content-type'], length: body.length });
+    if (this.fastify) return body;
+    return new StreamableFile(body, { type: answer.headers['content-type'], length: body.length });
   }
 
   /**
