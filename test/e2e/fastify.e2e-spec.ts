@@ -7,7 +7,11 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { Cache, type CacheBackend, CacheXModule } from 'nestjs-cachex';
+import compress from '@fastify/compress';
+import { Cache, type CacheBackend, CacheXModule, MemoryBackend } from 'nestjs-cachex';
+import http, { type IncomingHttpHeaders, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { backendCases, describeBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
 import { startApp } from '../support/cache-app.js';
@@ -46,6 +50,12 @@ class FastifyController {
   @Get('text')
   text() {
     return '<script>alert(1)</script>';
+  }
+
+  @Cache(60)
+  @Get('big')
+  big() {
+    return { items: Array.from({ length: 2000 }, (_, i) => ({ i, name: `item ${i}` })) };
   }
 
   @Get('uncached-number')
@@ -109,5 +119,73 @@ for (const backendCase of backendCases) {
       expect(head.headers['content-length']).toBe(String('{"id":7,"name":"ada"}'.length));
       expect(head.text).toBeUndefined();
     });
+  });
+}
+
+describe('Fastify with @fastify/compress', () => {
+  let app: INestApplication;
+  const get = (path: string) => rawGet(app, path, { 'accept-encoding': 'gzip' });
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheXModule.forRoot({ backend: new MemoryBackend() })],
+      controllers: [FastifyController],
+    }).compile();
+    app = await startApp(moduleRef, 'fastify', (app) => {
+      const fastify = app.getHttpAdapter().getInstance() as {
+        register(plugin: unknown, options: unknown): unknown;
+      };
+      void fastify.register(compress, { encodings: ['gzip'] });
+    });
+  });
+  afterAll(() => app.close());
+
+  it('compresses a miss and an early or routed hit once, with a length that fits', async () => {
+    const expected = JSON.stringify(new FastifyController().big());
+    for (const status of ['miss', 'hit', 'hit']) {
+      const res = await get('/big');
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-status']).toMatch(
+        status === 'miss' ? /fwd=miss; stored/ : /^cachex; hit/,
+      );
+      expect(res.headers['content-encoding']).toBe('gzip');
+      const body = res.body;
+      if (res.headers['content-length'] !== undefined) {
+        expect(Number(res.headers['content-length'])).toBe(body.length);
+      }
+      // Decompressed once, it is the JSON itself: not compressed twice.
+      expect(gunzipSync(body).toString()).toBe(expected);
+    }
+  });
+
+  it('sends identity to a client that accepts no encoding', async () => {
+    await get('/big');
+    const plain = await request(app.getHttpServer())
+      .get('/big')
+      .set('Accept-Encoding', 'identity')
+      .expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['cache-status']).toMatch(/^cachex; hit/);
+    expect(plain.body.items).toHaveLength(2000);
+  });
+});
+
+/** A GET whose body comes back as the raw bytes sent (supertest would decompress them). */
+function rawGet(
+  app: INestApplication,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      })
+      .on('error', reject);
   });
 }
