@@ -1,24 +1,86 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CacheXError } from '../common/errors.js';
 import { type RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { withTimeout } from '../common/with-timeout.js';
+import { BackendBreaker } from './backend-breaker.js';
+import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
+import { type ResolvedCacheXOptions } from './cache-module.options.js';
 
-/** What `callBackend` resolves to when the backend erred or did not answer in time. */
+/** What `BackendCalls.run` resolves to when the backend erred, did not answer in time, or was skipped. */
 export const BACKEND_FAILED = Symbol('backend failed');
 
+/** A backend call skipped because the breaker is open. */
+export class BackendSkippedError extends CacheXError {
+  constructor(operation: string) {
+    super(`CacheBackend.${operation} skipped: the backend breaker is open`, 'CACHEX_BREAKER_OPEN');
+  }
+}
+
 /**
- * A backend call made while answering a request: bounded by `timeoutMs`,
- * its failure logged (rate-limited) and returned as `BACKEND_FAILED`, never
- * thrown, so a backend that is down or hangs never fails the request.
+ * Every backend call made while answering a request goes through here:
+ * bounded by `backendTimeoutMs`, and skipped at once while the breaker is
+ * open (`backendBreakerFailures` failures in a row open it for
+ * `backendBreakerMs`), so an outage costs requests no timeout. State changes
+ * are logged once each.
  */
-export async function callBackend<T>(
-  log: RateLimitedLogger,
-  timeoutMs: number,
-  operation: string,
-  run: () => Promise<T>,
-): Promise<T | typeof BACKEND_FAILED> {
-  try {
-    return await withTimeout(run(), timeoutMs, `CacheBackend.${operation}`);
-  } catch (error) {
-    log.error(operation, `CacheBackend.${operation} failed; answering without the cache`, error);
-    return BACKEND_FAILED;
+@Injectable()
+export class BackendCalls {
+  private readonly logger = new Logger('CacheXBackend');
+  private readonly breaker: BackendBreaker;
+  private readonly timeoutMs: number;
+
+  constructor(@Inject(RESOLVED_CACHEX_OPTIONS) options: ResolvedCacheXOptions) {
+    this.timeoutMs = options.backendTimeoutMs;
+    this.breaker = new BackendBreaker({
+      failures: options.backendBreakerFailures,
+      openMs: options.backendBreakerMs,
+      onChange: (state, reason) => {
+        const message = `Backend breaker ${state}: ${reason}`;
+        if (state === 'closed') this.logger.log(message);
+        else this.logger.warn(message);
+      },
+    });
+  }
+
+  /** Whether backend calls are being skipped now. */
+  get breakerOpen(): boolean {
+    return this.breaker.isOpen;
+  }
+
+  /**
+   * Runs a call, resolving to its value or to `BACKEND_FAILED` (logged,
+   * rate-limited, unless it was skipped): never throws, so a backend that is
+   * down or hangs never fails the request.
+   */
+  async run<T>(
+    log: RateLimitedLogger,
+    operation: string,
+    call: () => Promise<T>,
+  ): Promise<T | typeof BACKEND_FAILED> {
+    try {
+      return await this.bounded(operation, call);
+    } catch (error) {
+      if (!(error instanceof BackendSkippedError)) {
+        log.error(
+          operation,
+          `CacheBackend.${operation} failed; answering without the cache`,
+          error,
+        );
+      }
+      return BACKEND_FAILED;
+    }
+  }
+
+  /** Runs a call under the bound and the breaker; rejects when it fails or is skipped. */
+  async bounded<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    if (!this.breaker.allow()) throw new BackendSkippedError(operation);
+    try {
+      const value = await withTimeout(call(), this.timeoutMs, `CacheBackend.${operation}`);
+      this.breaker.succeeded();
+      return value;
+    } catch (error) {
+      this.breaker.failedCall();
+      throw error;
+    }
   }
 }

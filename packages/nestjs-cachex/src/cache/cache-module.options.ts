@@ -24,6 +24,14 @@ export interface CacheXModuleOptions {
   statuses?: number[];
   /** Bound on every backend call made while answering a request, in ms (default 1000). */
   backendTimeoutMs?: number;
+  /**
+   * Failures (errors or timeouts) in a row after which backend calls are
+   * skipped for `backendBreakerMs` (default 5): during an outage requests
+   * then cost no timeout, and the handler answers at once.
+   */
+  backendBreakerFailures?: number;
+  /** How long the backend is skipped once the breaker opens, in ms, before one call probes it (default 5000). */
+  backendBreakerMs?: number;
   /** Send a `Surrogate-Key` header listing the entry's tags (default `false`). */
   surrogateKeys?: boolean;
   /** A successful POST/PUT/PATCH/DELETE removes the GET/HEAD entries of its path (default `false`). */
@@ -97,6 +105,8 @@ export function resolveModuleOptions(options: CacheXModuleOptions): ResolvedCach
     defaultTtl: options.defaultTtl ?? 60,
     statuses: options.statuses ?? [200],
     backendTimeoutMs: options.backendTimeoutMs ?? 1000,
+    backendBreakerFailures: options.backendBreakerFailures ?? 5,
+    backendBreakerMs: options.backendBreakerMs ?? 5000,
     surrogateKeys: options.surrogateKeys ?? false,
     invalidateOnWrite: options.invalidateOnWrite ?? false,
     hitForMissTtl: options.hitForMissTtl ?? 10,
@@ -118,6 +128,8 @@ export function resolveModuleOptions(options: CacheXModuleOptions): ResolvedCach
   };
   whole('defaultTtl', 0);
   whole('backendTimeoutMs', 1);
+  whole('backendBreakerFailures', 1);
+  whole('backendBreakerMs', 1);
   whole('hitForMissTtl', 0);
   whole('coalesceTimeoutMs', 1);
   whole('maxVariantsPerPath', 1);

@@ -12,13 +12,12 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { type CacheEntry, entryLifetimeSeconds, entryState } from '../backends/cache-entry.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
-import { withTimeout } from '../common/with-timeout.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
 import { type CacheStatus, formatCacheStatus } from '../http/cache-status.js';
 import { createKeyBuilder, KEY_SEPARATOR, routePath } from '../http/cache-key.js';
 import { type HttpRequestLike } from '../http/request.js';
 import { storableHeaders, unstorableReason } from '../http/storable.js';
-import { BACKEND_FAILED, callBackend } from './backend-call.js';
+import { BACKEND_FAILED, BackendCalls } from './backend-call.js';
 import { CacheCredentials } from './cache-credentials.js';
 import { CacheMetadata } from './cache.decorator.js';
 import { type CacheOptions } from './cache.options.js';
@@ -84,14 +83,14 @@ export class CacheInterceptor implements NestInterceptor {
     protected readonly reflector: Reflector,
     protected readonly adapterHost: HttpAdapterHost,
     protected readonly credentials: CacheCredentials,
+    protected readonly calls: BackendCalls,
     @Optional() protected readonly earlyHits?: EarlyHits,
   ) {
     this.defaultKey = createKeyBuilder(options);
     this.variants = new VariantLimit({ maxVariantsPerPath: options.maxVariantsPerPath });
-    this.fills = new FillCoordinator(backend, {
+    this.fills = new FillCoordinator(backend, calls, {
       waitMs: options.coalesceTimeoutMs,
       hitForMissTtl: options.hitForMissTtl,
-      backendTimeoutMs: options.backendTimeoutMs,
     });
   }
 
@@ -175,7 +174,8 @@ export class CacheInterceptor implements NestInterceptor {
       case 'stale-if-error':
         return this.fill(ex, policy, target, before, next, backendUp, entry);
     }
-    if (!backendUp || !policy.coalesce || this.fills.isUncacheable(key)) {
+    // Coalescing needs no backend: during an outage, concurrent misses still run the handler once.
+    if (!policy.coalesce || this.fills.isUncacheable(key)) {
       return this.fill(ex, policy, target, before, next, backendUp);
     }
     const pending = this.fills.pending(key);
@@ -186,11 +186,15 @@ export class CacheInterceptor implements NestInterceptor {
       return this.fill(ex, policy, target, before, next, backendUp);
     }
     let result: unknown;
-    const { entry: filled, filledHere } = await this.fills.lead(key, async () => {
-      const outcome = await this.runAndStore(ex, policy, target, before, next, true);
-      result = outcome.result;
-      return outcome.entry;
-    });
+    const { entry: filled, filledHere } = await this.fills.lead(
+      key,
+      async () => {
+        const outcome = await this.runAndStore(ex, policy, target, before, next, backendUp);
+        result = outcome.result;
+        return outcome.entry;
+      },
+      backendUp,
+    );
     if (filledHere) return result;
     if (filled && entryAnswers(filled, ex.req)) return this.answer(ex, policy, filled, COLLAPSED);
     return this.fill(ex, policy, target, before, next, backendUp);
@@ -254,10 +258,11 @@ export class CacheInterceptor implements NestInterceptor {
       return { result: this.answer(ex, policy, entry, status) };
     }
     const stored = backendUp && (await this.store(target, key, entry));
-    return {
-      result: this.answer(ex, policy, entry, { kind: 'miss', stored }),
-      entry: stored ? entry : undefined,
-    };
+    const status: CacheStatus = stored
+      ? { kind: 'miss', stored }
+      : { kind: 'miss', stored, detail: this.calls.breakerOpen ? 'breaker-open' : 'backend-error' };
+    // Followers in this process share the response even when the backend could not keep it.
+    return { result: this.answer(ex, policy, entry, status), entry };
   }
 
   /**
@@ -412,7 +417,7 @@ export class CacheInterceptor implements NestInterceptor {
             serialized,
             value,
           });
-          await withTimeout(this.backend.set(key, fresh), this.options.backendTimeoutMs, 'set');
+          await this.calls.bounded('set', () => this.backend.set(key, fresh));
         } catch (error) {
           this.log.error(
             'refresh',
@@ -439,9 +444,9 @@ export class CacheInterceptor implements NestInterceptor {
     return value;
   }
 
-  /** A backend call bounded by `backendTimeoutMs`; failures are logged (rate-limited), never thrown. */
+  /** A backend call through `BackendCalls`: bounded, skipped while the breaker is open, never thrown. */
   private call<T>(operation: string, run: () => Promise<T>): Promise<T | typeof BACKEND_FAILED> {
-    return callBackend(this.log, this.options.backendTimeoutMs, operation, run);
+    return this.calls.run(this.log, operation, run);
   }
 
   private policyOf(route: CacheOptions): RoutePolicy {

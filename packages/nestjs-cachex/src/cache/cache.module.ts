@@ -10,6 +10,7 @@ import {
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { MemoryBackend } from '../backends/memory.backend.js';
+import { BackendCalls } from './backend-call.js';
 import { CacheCredentials } from './cache-credentials.js';
 import { CacheManager } from './cache-manager.service.js';
 import { CacheInterceptor } from './cache.interceptor.js';
@@ -56,6 +57,7 @@ markTransparentOnHit(passThrough);
       inject: [CACHEX_MODULE_OPTIONS],
     },
     CacheManager,
+    BackendCalls,
     CacheCredentials,
     CacheInterceptor,
     EarlyHits,
@@ -71,6 +73,7 @@ markTransparentOnHit(passThrough);
     CacheManager,
     CacheInterceptor,
     CacheCredentials,
+    BackendCalls,
     RESOLVED_CACHEX_OPTIONS,
   ],
 })

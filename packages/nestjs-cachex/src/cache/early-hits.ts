@@ -12,7 +12,7 @@ import { CacheBackend } from '../backends/cache-backend.js';
 import { type CacheEntry, entryState } from '../backends/cache-entry.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { type HttpRequestLike, headerValue } from '../http/request.js';
-import { BACKEND_FAILED, callBackend } from './backend-call.js';
+import { BACKEND_FAILED, BackendCalls } from './backend-call.js';
 import { CacheCredentials } from './cache-credentials.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
@@ -81,6 +81,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     private readonly config: ApplicationConfig,
     private readonly reflector: Reflector,
     private readonly credentials: CacheCredentials,
+    private readonly calls: BackendCalls,
   ) {}
 
   /** Mounts early answers on the platform: after every middleware, before the routes. */
@@ -130,9 +131,7 @@ export class EarlyHits implements OnApplicationBootstrap {
   /** A fresh entry's answer, or `undefined` with what was read left for the interceptor. */
   private async lookup(req: HttpRequestLike, policy: RoutePolicy): Promise<HitAnswer | undefined> {
     const key = storageKey(policy.key(req), req, policy.vary);
-    const found = await callBackend(this.log, this.options.backendTimeoutMs, 'get', () =>
-      this.backend.get(key),
-    );
+    const found = await this.calls.run(this.log, 'get', () => this.backend.get(key));
     if (found !== BACKEND_FAILED && found && entryAnswers(found, req)) {
       const now = Date.now();
       const state = entryState(found, now);

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { type CacheBackend, type KeyValueStore } from '../backends/cache-backend.js';
 import { type CacheEntry, isFresh } from '../backends/cache-entry.js';
 import { withTimeout } from '../common/with-timeout.js';
+import { type BackendCalls } from './backend-call.js';
 import { waitForLockHolder } from './lock-wait.js';
 
 /** How a fill of one key is shared: the leader's entry, or `undefined` when it stored none. */
@@ -14,8 +15,6 @@ export interface FillCoordinatorOptions {
   waitMs: number;
   /** Seconds a key whose response was not storable skips coalescing (hit-for-miss). */
   hitForMissTtl: number;
-  /** Bound on each lock call, in ms. */
-  backendTimeoutMs: number;
 }
 
 /**
@@ -33,6 +32,7 @@ export class FillCoordinator {
 
   constructor(
     private readonly backend: CacheBackend,
+    private readonly calls: BackendCalls,
     private readonly options: FillCoordinatorOptions,
   ) {
     this.locks = backend.namespace('lock');
@@ -60,18 +60,22 @@ export class FillCoordinator {
    * Runs `fill` as the one filler of `key`. When another instance holds the
    * lock, waits for its entry instead and returns it (`fill` is then not run,
    * unless the wait ends empty). The fill's entry is shared with followers.
+   * With `acrossInstances: false` (the backend just failed) only this
+   * process's requests are coalesced, and the backend is not asked again.
    */
   async lead(
     key: string,
     fill: () => Promise<CacheEntry | undefined>,
+    acrossInstances = true,
   ): Promise<{ entry?: CacheEntry; filledHere: boolean }> {
     let share!: (entry: CacheEntry | undefined) => void;
     this.inFlight.set(key, new Promise((resolve) => (share = resolve)));
     let entry: CacheEntry | undefined;
     try {
-      const token = await this.lock(`fill:${key}`);
+      const token = acrossInstances ? await this.lock(`fill:${key}`) : undefined;
       // Another instance may have filled the key between our miss and our lock.
-      entry = token === null ? await this.waitForOtherInstance(key) : await this.peek(key);
+      if (token === null) entry = await this.waitForOtherInstance(key);
+      else if (acrossInstances) entry = await this.peek(key);
       if (entry) {
         if (token) void this.unlock(`fill:${key}`, token);
         return { entry, filledHere: false };
@@ -126,11 +130,7 @@ export class FillCoordinator {
     const token = randomUUID();
     const ttlSeconds = Math.ceil(this.options.waitMs / 1000) + 1;
     try {
-      const taken = await withTimeout(
-        this.locks.add(name, token, ttlSeconds),
-        this.options.backendTimeoutMs,
-        'lock',
-      );
+      const taken = await this.calls.bounded('lock', () => this.locks.add(name, token, ttlSeconds));
       return taken ? token : null;
     } catch {
       return undefined;
@@ -138,11 +138,9 @@ export class FillCoordinator {
   }
 
   private async unlock(name: string, token: string): Promise<void> {
-    await withTimeout(
-      this.locks.deleteIfEquals(name, token),
-      this.options.backendTimeoutMs,
-      'unlock',
-    ).catch(() => undefined);
+    await this.calls
+      .bounded('unlock', () => this.locks.deleteIfEquals(name, token))
+      .catch(() => undefined);
   }
 
   /**
@@ -150,19 +148,23 @@ export class FillCoordinator {
    * backend fails): a stale one left in its window is no one's fill.
    */
   private peek(key: string): Promise<CacheEntry | undefined> {
-    return withTimeout(this.backend.get(key), this.options.backendTimeoutMs, 'get').then(
-      (entry) => (entry && isFresh(entry) ? entry : undefined),
-      () => undefined,
-    );
+    return this.calls
+      .bounded('get', () => this.backend.get(key))
+      .then(
+        (entry) => (entry && isFresh(entry) ? entry : undefined),
+        () => undefined,
+      );
   }
 
   /** Waits for the entry another instance is filling (see `waitForLockHolder`). */
   private waitForOtherInstance(key: string): Promise<CacheEntry | undefined> {
     const lockHeld = () =>
-      withTimeout(this.locks.get(`fill:${key}`), this.options.backendTimeoutMs, 'lock').then(
-        (owner) => owner !== undefined,
-        () => false,
-      );
+      this.calls
+        .bounded('lock', () => this.locks.get(`fill:${key}`))
+        .then(
+          (owner) => owner !== undefined,
+          () => false,
+        );
     return waitForLockHolder(() => this.peek(key), lockHeld, this.options.waitMs);
   }
 }
