@@ -17,3 +17,4 @@ export { CacheManager } from './cache/cache-manager.service.js';
 export { defaultKeyBuilder } from './http/cache-key.js';
 export type { HttpRequestLike } from './http/request.js';
 export { CacheXConfigError, CacheXError, CacheXUnsupportedError } from './common/errors.js';
+export { CacheXTimeoutError } from './common/with-timeout.js';

@@ -1,3 +1,4 @@
+import { CacheXConfigError, CacheXUnsupportedError } from '../common/errors.js';
 import { type CacheEntry } from './cache-entry.js';
 
 /** Options every backend takes. */
@@ -69,12 +70,61 @@ export abstract class CacheBackend {
   abstract clearPath(path: string, options?: ClearPathOptions): Promise<number>;
   /** Removes the entries whose path matches the glob (`*`, `?`, `[abc]`). */
   abstract clearPattern(glob: string): Promise<number>;
-  /** Removes (or, with `soft`, marks stale) every entry carrying one of the tags. */
-  abstract invalidateTags(tags: string[], options?: InvalidateTagsOptions): Promise<number>;
+  /**
+   * Removes (or, with `soft`, marks stale) every entry carrying one of the
+   * tags. A backend that does not override it refuses with
+   * `CacheXUnsupportedError`.
+   */
+  invalidateTags(_tags: string[], _options?: InvalidateTagsOptions): Promise<number> {
+    return Promise.reject(
+      new CacheXUnsupportedError(
+        'invalidateTags',
+        this.constructor.name,
+        'override invalidateTags() to invalidate entries by tag',
+      ),
+    );
+  }
   /** Every logical key of the response cache. */
   abstract keys(): AsyncIterable<string> | Promise<string[]>;
-  /** A key-value store of its own inside this backend (for `CacheManager`, sessions, locks). */
-  abstract namespace(name: string): KeyValueStore;
+  /**
+   * A key-value store of its own inside this backend (for `CacheManager`,
+   * sessions, locks). A backend that does not override it still serves the
+   * response cache, with concurrent misses coalesced in the process only;
+   * `CacheManager` and `SessionModule` then refuse it with `CacheXConfigError`.
+   */
+  namespace(_name: string): KeyValueStore {
+    throw new CacheXUnsupportedError(
+      'namespace',
+      this.constructor.name,
+      'override namespace() to keep CacheManager data, sessions and cross-instance locks in it',
+    );
+  }
   /** Releases connections and timers. Clients the backend did not create are left open. */
   abstract close(): Promise<void>;
+}
+
+/**
+ * The backend's namespace `name`, or `undefined` when the backend has none
+ * (it does not override `namespace()`).
+ */
+export function optionalNamespace(backend: CacheBackend, name: string): KeyValueStore | undefined {
+  try {
+    return backend.namespace(name);
+  } catch (error) {
+    if (error instanceof CacheXUnsupportedError) return undefined;
+    throw error;
+  }
+}
+
+/** The backend's namespace `name`, or a `CacheXConfigError` for `user` naming `namespace()`. */
+export function requiredNamespace(
+  backend: CacheBackend,
+  name: string,
+  user: string,
+): KeyValueStore {
+  const store = optionalNamespace(backend, name);
+  if (store) return store;
+  throw new CacheXConfigError(
+    `${user} needs a backend with namespace(): ${backend.constructor.name} does not override it. Implement namespace() (see "Writing a backend"), or use MemoryBackend, RedisBackend or MemcachedBackend`,
+  );
 }

@@ -121,7 +121,10 @@ export class MemoryBackend extends CacheBackend {
     return this.invalidate(keys);
   }
 
-  async invalidateTags(tags: string[], options: InvalidateTagsOptions = {}): Promise<number> {
+  override async invalidateTags(
+    tags: string[],
+    options: InvalidateTagsOptions = {},
+  ): Promise<number> {
     const keys = new Set(tags.flatMap((tag) => keysOf(this.byTag, tag)));
     return this.invalidate([...keys], options.soft);
   }
@@ -130,7 +133,7 @@ export class MemoryBackend extends CacheBackend {
     return [...this.entries.keys()].filter((key) => this.entries.has(key));
   }
 
-  namespace(name: string): KeyValueStore {
+  override namespace(name: string): KeyValueStore {
     return new MemoryKeyValueStore(this.data, name);
   }
 

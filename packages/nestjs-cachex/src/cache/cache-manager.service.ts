@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CacheBackend, type KeyValueStore } from '../backends/cache-backend.js';
+import { CacheBackend, type KeyValueStore, requiredNamespace } from '../backends/cache-backend.js';
+import { CacheXConfigError } from '../common/errors.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
 import { waitForLockHolder } from './lock-wait.js';
@@ -23,8 +24,20 @@ export class CacheManager {
     @Inject(CacheBackend) backend: CacheBackend,
     @Inject(RESOLVED_CACHEX_OPTIONS) private readonly options: ResolvedCacheXOptions,
   ) {
-    this.store = backend.namespace('data');
-    this.locks = backend.namespace('lock');
+    // A backend without namespaces still serves the response cache: CacheManager then refuses
+    // every call with the CacheXConfigError that names what the backend lacks.
+    let stores: [KeyValueStore, KeyValueStore];
+    try {
+      stores = [
+        requiredNamespace(backend, 'data', 'CacheManager'),
+        requiredNamespace(backend, 'lock', 'CacheManager'),
+      ];
+    } catch (error) {
+      if (!(error instanceof CacheXConfigError)) throw error;
+      new Logger(CacheManager.name).warn(error.message);
+      stores = [refusingStore(error), refusingStore(error)];
+    }
+    [this.store, this.locks] = stores;
   }
 
   /** The value stored under `key`, or `undefined`. */
@@ -107,4 +120,9 @@ export class CacheManager {
   clear(): Promise<number> {
     return this.store.clear();
   }
+}
+
+/** A store whose every call rejects with `error`. */
+function refusingStore(error: Error): KeyValueStore {
+  return new Proxy({} as KeyValueStore, { get: () => () => Promise.reject(error) });
 }

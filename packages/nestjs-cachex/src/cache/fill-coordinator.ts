@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { type CacheBackend, type KeyValueStore } from '../backends/cache-backend.js';
+import {
+  type CacheBackend,
+  type KeyValueStore,
+  optionalNamespace,
+} from '../backends/cache-backend.js';
 import { type CacheEntry, isFresh } from '../backends/cache-entry.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { type BackendCalls } from './backend-call.js';
@@ -28,14 +32,15 @@ export class FillCoordinator {
   private readonly inFlight = new Map<string, Fill>();
   private readonly refreshing = new Set<string>();
   private readonly uncacheable: LRUCache<string, true>;
-  private readonly locks: KeyValueStore;
+  /** Cross-instance locks; none when the backend has no namespace (then coalescing is per process). */
+  private readonly locks: KeyValueStore | undefined;
 
   constructor(
     private readonly backend: CacheBackend,
     private readonly calls: BackendCalls,
     private readonly options: FillCoordinatorOptions,
   ) {
-    this.locks = backend.namespace('lock');
+    this.locks = optionalNamespace(backend, 'lock');
     this.uncacheable = new LRUCache({
       max: 10_000,
       ttl: Math.max(options.hitForMissTtl, 1) * 1000,
@@ -127,10 +132,12 @@ export class FillCoordinator {
    * `undefined` when the backend could not be asked (then everyone proceeds).
    */
   private async lock(name: string): Promise<string | null | undefined> {
+    const locks = this.locks;
+    if (!locks) return undefined;
     const token = randomUUID();
     const ttlSeconds = Math.ceil(this.options.waitMs / 1000) + 1;
     try {
-      const taken = await this.calls.bounded('lock', () => this.locks.add(name, token, ttlSeconds));
+      const taken = await this.calls.bounded('lock', () => locks.add(name, token, ttlSeconds));
       return taken ? token : null;
     } catch {
       return undefined;
@@ -139,7 +146,7 @@ export class FillCoordinator {
 
   private async unlock(name: string, token: string): Promise<void> {
     await this.calls
-      .bounded('unlock', () => this.locks.deleteIfEquals(name, token))
+      .bounded('unlock', () => this.locks!.deleteIfEquals(name, token))
       .catch(() => undefined);
   }
 
@@ -160,7 +167,7 @@ export class FillCoordinator {
   private waitForOtherInstance(key: string): Promise<CacheEntry | undefined> {
     const lockHeld = () =>
       this.calls
-        .bounded('lock', () => this.locks.get(`fill:${key}`))
+        .bounded('lock', () => this.locks!.get(`fill:${key}`))
         .then(
           (owner) => owner !== undefined,
           () => false,

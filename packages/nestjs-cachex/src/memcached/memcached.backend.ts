@@ -133,7 +133,7 @@ export class MemcachedBackend extends CacheBackend {
   }
 
   /** Purges (or with `soft`, marks stale) the entries of each tag: one write per tag; `-1`. */
-  invalidateTags(tags: string[], options: InvalidateTagsOptions = {}): Promise<number> {
+  override invalidateTags(tags: string[], options: InvalidateTagsOptions = {}): Promise<number> {
     if (tags.length === 0) return Promise.resolve(0);
     return this.client.run('invalidateTags', async () => {
       const keys = tags.map((tag) => this.layout.tagGeneration(tag));
@@ -152,7 +152,7 @@ export class MemcachedBackend extends CacheBackend {
    * the namespace's generation (`clear()` bumps it; `-1`), `add` as memcached's
    * `add`, `deleteIfEquals` and sets with CAS; `clearPattern` is refused.
    */
-  namespace(name: string): KeyValueStore {
+  override namespace(name: string): KeyValueStore {
     let store = this.namespaces.get(name);
     if (!store) {
       store = new MemcachedKeyValueStore(this.client, this.layout, this.generations, name);

@@ -122,7 +122,10 @@ export class RedisBackend extends CacheBackend {
     return removed;
   }
 
-  async invalidateTags(tags: string[], options: InvalidateTagsOptions = {}): Promise<number> {
+  override async invalidateTags(
+    tags: string[],
+    options: InvalidateTagsOptions = {},
+  ): Promise<number> {
     const indexes = [...new Set(tags)].map((tag) => this.layout.tagIndex(tag));
     return this.invalidateIndexed('invalidateTags', indexes, options.soft ?? false);
   }
@@ -139,7 +142,7 @@ export class RedisBackend extends CacheBackend {
     }
   }
 
-  namespace(name: string): KeyValueStore {
+  override namespace(name: string): KeyValueStore {
     return new RedisKeyValueStore(this.connection, this.layout.namespace(name));
   }
 
