@@ -8,8 +8,10 @@ import { CacheXModule, MemoryBackend } from 'nestjs-cachex';
 import request from 'supertest';
 
 import { AuthModule } from '../../sample-app/src/auth/auth.module.js';
+import { platforms, startApp } from '../support/cache-app.js';
 
-describe('sample app: auth', () => {
+// The sample app itself starts on Express; its AuthModule uses no platform API, so it is tested on both.
+describe.each(platforms)('sample app: auth, on %s', (platform) => {
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
   const login = (username: string, password: string, agent = 'browser-1') =>
@@ -24,7 +26,7 @@ describe('sample app: auth', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [CacheXModule.forRoot({ backend: new MemoryBackend() }), AuthModule],
     }).compile();
-    app = await moduleRef.createNestApplication({ logger: false }).init();
+    app = await startApp(moduleRef, platform);
   });
   afterAll(async () => {
     await app.close();

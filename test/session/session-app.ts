@@ -4,16 +4,24 @@
  */
 import {
   Body,
+  type CanActivate,
   Controller,
+  type ExecutionContext,
   Get,
   HttpCode,
   type INestApplication,
+  Injectable,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
   Post,
   Req,
+  Res,
   UseGuards,
 } from '@nestjs/common';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test, type TestingModule } from '@nestjs/testing';
 import {
   CacheBackend,
   type CacheEntry,
@@ -31,6 +39,10 @@ import {
   SessionModule,
 } from 'nestjs-cachex/session';
 
+import { type Platform, startApp } from '../support/cache-app.js';
+
+export { type Platform, platforms } from '../support/cache-app.js';
+
 /** 32+ characters each. */
 export const SECRET = 'current-secret-0123456789-abcdefghijklmnop';
 export const PREVIOUS_SECRET = 'previous-secret-0123456789-abcdefghijklmno';
@@ -39,6 +51,52 @@ export const RETIRED_SECRET = 'retired-secret-0123456789-abcdefghijklmnopq';
 interface Request {
   headers: Record<string, string | string[] | undefined>;
   ip?: string;
+}
+/** The reply API both platforms share: Express's `res.header` is `res.set`, Fastify's `reply.header`. */
+interface Reply {
+  header(name: string, value: string): unknown;
+}
+
+/**
+ * An app's own guard, not `SessionGuard`: it starts an anonymous session for
+ * a visitor without a token and loads the one a returning visitor carries.
+ * It runs before any interceptor, so the token must reach the response from
+ * here; `x-refuse: yes` makes it refuse the request after that (403).
+ */
+@Injectable()
+export class VisitorGuard implements CanActivate {
+  constructor(private readonly sessions: SessionManager) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<Request>();
+    const found = this.sessions.readToken(req);
+    if (found === undefined) await this.sessions.create(undefined, req);
+    else await this.sessions.get(found.token, req);
+    return req.headers['x-refuse'] !== 'yes';
+  }
+}
+
+/**
+ * The same done in middleware, on `/from-middleware`: there Fastify hands
+ * over Node's request, not its own, and no response reference at all.
+ */
+@Module({})
+class VisitorMiddlewareModule implements NestModule {
+  constructor(private readonly sessions: SessionManager) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    const sessions = this.sessions;
+    consumer
+      .apply(async (req: Request, _res: unknown, next: (error?: unknown) => void) => {
+        try {
+          if (sessions.readToken(req) === undefined) await sessions.create(undefined, req);
+          next();
+        } catch (error) {
+          next(error);
+        }
+      })
+      .forRoutes('from-middleware');
+  }
 }
 
 @Controller()
@@ -51,6 +109,35 @@ export class SessionTestController {
     const user = body?.userId ? { id: body.userId, username: `user-${body.userId}` } : undefined;
     const { session, token } = await this.sessions.create(user, req);
     return { id: session.id, token };
+  }
+
+  /** Sets headers of its own through the reply, then signs in: both reach the client. */
+  @Post('login-with-headers')
+  @HttpCode(200)
+  async loginWithHeaders(@Req() req: Request, @Res({ passthrough: true }) res: Reply) {
+    res.header('X-Handler', 'kept');
+    res.header('Set-Cookie', 'theme=dark; Path=/');
+    const { session, token } = await this.sessions.create({ id: 'with-headers' }, req);
+    return { id: session.id, token };
+  }
+
+  /** Counts visits in the session the `VisitorGuard` started or loaded. */
+  @UseGuards(VisitorGuard)
+  @Get('visit')
+  visit(@Session() session: SessionData) {
+    return SessionTestController.countVisit(session);
+  }
+
+  /** Counts visits in the session the middleware started, or the guard loaded. */
+  @OptionalSession()
+  @Get('from-middleware')
+  fromMiddleware(@Session() session: SessionData) {
+    return SessionTestController.countVisit(session);
+  }
+
+  private static countVisit(session: SessionData) {
+    session.data.visits = ((session.data.visits as number | undefined) ?? 0) + 1;
+    return { id: session.id, visits: session.data.visits };
   }
 
   @UseGuards(SessionGuard)
@@ -129,17 +216,43 @@ export class SessionTestController {
   }
 }
 
-/** Builds and starts an app with `SessionModule.forRoot(options)`. */
+/** How a session test app is built besides its session options. */
+export interface SessionAppSetup {
+  /** The HTTP platform (default Express). */
+  platform?: Platform;
+  /** Whether `req.ip` believes `X-Forwarded-For`: Express `trust proxy`, Fastify `trustProxy`. */
+  trustProxy?: boolean;
+  imports?: unknown[];
+  controllers?: unknown[];
+}
+
+/** Builds and starts an app with `SessionModule.forRoot(options)` on the platform asked for. */
 export async function makeSessionApp(
   options: SessionModuleOptions,
-  extra: { imports?: unknown[]; controllers?: unknown[] } = {},
-): Promise<NestExpressApplication> {
+  setup: SessionAppSetup = {},
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [...((extra.imports ?? []) as never[]), SessionModule.forRoot(options)],
-    controllers: [SessionTestController, ...((extra.controllers ?? []) as never[])],
+    imports: [
+      ...((setup.imports ?? []) as never[]),
+      SessionModule.forRoot(options),
+      VisitorMiddlewareModule,
+    ],
+    controllers: [SessionTestController, ...((setup.controllers ?? []) as never[])],
   }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-  await app.init();
+  const platform = setup.platform ?? 'express';
+  if (setup.trustProxy && platform === 'fastify') return startTrustingFastify(moduleRef);
+  return startApp(moduleRef, platform, (app) => {
+    if (setup.trustProxy) (app as NestExpressApplication).set('trust proxy', true);
+  });
+}
+
+/** Fastify reads `trustProxy` once, when the adapter is made, so `startApp`'s adapter cannot have it. */
+async function startTrustingFastify(moduleRef: TestingModule): Promise<INestApplication> {
+  const app = moduleRef.createNestApplication(new FastifyAdapter({ trustProxy: true }), {
+    logger: false,
+  });
+  await app.listen(0, '127.0.0.1');
+  await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
   return app;
 }
 
@@ -181,7 +294,7 @@ export class CountingBackend extends CacheBackend {
   clearPattern(glob: string): Promise<number> {
     return this.inner.clearPattern(glob);
   }
-  invalidateTags(tags: string[], options?: InvalidateTagsOptions): Promise<number> {
+  override invalidateTags(tags: string[], options?: InvalidateTagsOptions): Promise<number> {
     return this.inner.invalidateTags(tags, options);
   }
   keys(): AsyncIterable<string> | Promise<string[]> {
@@ -190,7 +303,7 @@ export class CountingBackend extends CacheBackend {
   close(): Promise<void> {
     return this.inner.close();
   }
-  namespace(name: string): KeyValueStore {
+  override namespace(name: string): KeyValueStore {
     const store = this.inner.namespace(name);
     return new Proxy(store, {
       get: (target, property, receiver) => {
@@ -235,14 +348,14 @@ export class DownBackend extends CacheBackend {
   clearPattern(): Promise<number> {
     return this.fail();
   }
-  invalidateTags(): Promise<number> {
+  override invalidateTags(): Promise<number> {
     return this.fail();
   }
   keys(): Promise<string[]> {
     return this.fail();
   }
   async close(): Promise<void> {}
-  namespace(): KeyValueStore {
+  override namespace(): KeyValueStore {
     return {
       get: () => this.fail(),
       set: () => this.fail(),

@@ -2,8 +2,7 @@
  * Sessions next to the response cache (stored on CacheXModule's backend; the
  * private-data rule keyed per session), and a session store that is down.
  */
-import { Controller, Get, UseGuards } from '@nestjs/common';
-import { type NestExpressApplication } from '@nestjs/platform-express';
+import { Controller, Get, type INestApplication, UseGuards } from '@nestjs/common';
 import { Cache, type CacheBackend, CacheXModule } from 'nestjs-cachex';
 import { Session, type SessionData, SessionGuard } from 'nestjs-cachex/session';
 import request from 'supertest';
@@ -13,6 +12,7 @@ import {
   DownBackend,
   makeSessionApp,
   managerOf,
+  platforms,
   SECRET,
   UNAUTHORIZED,
   UNAVAILABLE,
@@ -42,105 +42,112 @@ class PublicController {
 }
 
 for (const backendCase of backendCases) {
-  describeBackend(backendCase)(`sessions with CacheXModule on ${backendCase.name}`, () => {
-    let app: NestExpressApplication;
-    let backend: CacheBackend;
-    const http = () => request(app.getHttpServer());
-    // supertest listens on a new port per request: a fixed Host keeps one cache key.
-    const get = (path: string) => http().get(path).set('Host', 'sessions.test');
+  describeBackend(backendCase).each(platforms)(
+    `sessions with CacheXModule on ${backendCase.name}, %s`,
+    (platform) => {
+      let app: INestApplication;
+      let backend: CacheBackend;
+      const http = () => request(app.getHttpServer());
+      // supertest listens on a new port per request: a fixed Host keeps one cache key.
+      const get = (path: string) => http().get(path).set('Host', 'sessions.test');
 
-    beforeAll(async () => {
-      backend = backendCase.create({ keyPrefix: uniquePrefix('cachex') });
-      app = await makeSessionApp(
-        { secret: SECRET }, // no backend: CacheXModule's is used
-        { imports: [CacheXModule.forRoot({ backend })], controllers: [PrivateController] },
-      );
-    });
-    afterAll(() => app.close());
+      beforeAll(async () => {
+        backend = backendCase.create({ keyPrefix: uniquePrefix('cachex') });
+        app = await makeSessionApp(
+          { secret: SECRET }, // no backend: CacheXModule's is used
+          {
+            platform,
+            imports: [CacheXModule.forRoot({ backend })],
+            controllers: [PrivateController],
+          },
+        );
+      });
+      afterAll(() => app.close());
 
-    it("stores sessions on CacheXModule's backend, apart from the response cache", async () => {
-      const { token } = await managerOf(app).create({ id: 'on-cachex' });
-      await http().get('/me').set('x-session-token', token).expect(200);
-      await backend.clear(); // clears responses, never sessions
-      await http().get('/me').set('x-session-token', token).expect(200);
-      // The session namespace is really on this backend.
-      expect(await backend.namespace('session:').get('nothing-here')).toBeUndefined();
-    });
+      it("stores sessions on CacheXModule's backend, apart from the response cache", async () => {
+        const { token } = await managerOf(app).create({ id: 'on-cachex' });
+        await http().get('/me').set('x-session-token', token).expect(200);
+        await backend.clear(); // clears responses, never sessions
+        await http().get('/me').set('x-session-token', token).expect(200);
+        // The session namespace is really on this backend.
+        expect(await backend.namespace('session:').get('nothing-here')).toBeUndefined();
+      });
 
-    it('caches a private guarded route per session and never serves one user the body of another', async () => {
-      const alice = await managerOf(app).create({ id: 'alice' });
-      const bob = await managerOf(app).create({ id: 'bob' });
-      const runsBefore = privateRuns;
+      it('caches a private guarded route per session and never serves one user the body of another', async () => {
+        const alice = await managerOf(app).create({ id: 'alice' });
+        const bob = await managerOf(app).create({ id: 'bob' });
+        const runsBefore = privateRuns;
 
-      const a1 = await get('/private').set('x-session-token', alice.token).expect(200);
-      expect(a1.body.user).toBe('alice');
-      expect(a1.headers['cache-status']).toBe('cachex; fwd=miss; stored');
-      const a2 = await get('/private').set('x-session-token', alice.token).expect(200);
-      expect(a2.headers['cache-status']).toMatch(/^cachex; hit/);
-      expect(a2.body).toEqual(a1.body);
+        const a1 = await get('/private').set('x-session-token', alice.token).expect(200);
+        expect(a1.body.user).toBe('alice');
+        expect(a1.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+        const a2 = await get('/private').set('x-session-token', alice.token).expect(200);
+        expect(a2.headers['cache-status']).toMatch(/^cachex; hit/);
+        expect(a2.body).toEqual(a1.body);
 
-      const b1 = await get('/private').set('Authorization', `Bearer ${bob.token}`).expect(200);
-      expect(b1.body.user).toBe('bob');
-      const b2 = await get('/private').set('Authorization', `Bearer ${bob.token}`).expect(200);
-      expect(b2.body).toEqual(b1.body);
-      expect(privateRuns - runsBefore).toBe(2);
+        const b1 = await get('/private').set('Authorization', `Bearer ${bob.token}`).expect(200);
+        expect(b1.body.user).toBe('bob');
+        const b2 = await get('/private').set('Authorization', `Bearer ${bob.token}`).expect(200);
+        expect(b2.body).toEqual(b1.body);
+        expect(privateRuns - runsBefore).toBe(2);
 
-      // No session, no cached body either: the guard answers first.
-      await get('/private').expect(401, UNAUTHORIZED);
-      await get('/private').set('x-session-token', 'forged').expect(401, UNAUTHORIZED);
-    });
+        // No session, no cached body either: the guard answers first.
+        await get('/private').expect(401, UNAUTHORIZED);
+        await get('/private').set('x-session-token', 'forged').expect(401, UNAUTHORIZED);
+      });
 
-    it("never replays one user's renewed token from a public entry to another", async () => {
-      const renewing = await makeSessionApp(
-        { secret: SECRET, slidingThreshold: 1 }, // every request renews
-        {
-          imports: [
-            CacheXModule.forRoot({
-              backend: backendCase.create({ keyPrefix: uniquePrefix('pub') }),
-            }),
-          ],
-          controllers: [PublicController],
-        },
-      );
-      const alice = await managerOf(renewing).create({ id: 'alice' });
-      const bob = await managerOf(renewing).create({ id: 'bob' });
-      const server = () =>
-        request(renewing.getHttpServer()).get('/public').set('Host', 'public.test');
-      const a = await server().set('x-session-token', alice.token).expect(200);
-      expect(a.headers['cache-status']).toBe('cachex; fwd=miss; stored');
-      const aliceRenewed = a.headers['x-session-token'];
-      expect(aliceRenewed).toBeDefined();
-      const b = await server().set('x-session-token', bob.token).expect(200);
-      expect(b.headers['cache-status']).toMatch(/^cachex; hit/);
-      expect(b.headers['x-session-token']).not.toBe(aliceRenewed);
-      expect((await managerOf(renewing).get(b.headers['x-session-token']!)).session.user?.id).toBe(
-        'bob',
-      );
-      await renewing.close();
-    });
-  });
+      it("never replays one user's renewed token from a public entry to another", async () => {
+        const renewing = await makeSessionApp(
+          { secret: SECRET, slidingThreshold: 1 }, // every request renews
+          {
+            platform,
+            imports: [
+              CacheXModule.forRoot({
+                backend: backendCase.create({ keyPrefix: uniquePrefix('pub') }),
+              }),
+            ],
+            controllers: [PublicController],
+          },
+        );
+        const alice = await managerOf(renewing).create({ id: 'alice' });
+        const bob = await managerOf(renewing).create({ id: 'bob' });
+        const server = () =>
+          request(renewing.getHttpServer()).get('/public').set('Host', 'public.test');
+        const a = await server().set('x-session-token', alice.token).expect(200);
+        expect(a.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+        const aliceRenewed = a.headers['x-session-token'];
+        expect(aliceRenewed).toBeDefined();
+        const b = await server().set('x-session-token', bob.token).expect(200);
+        expect(b.headers['cache-status']).toMatch(/^cachex; hit/);
+        expect(b.headers['x-session-token']).not.toBe(aliceRenewed);
+        expect(
+          (await managerOf(renewing).get(b.headers['x-session-token']!)).session.user?.id,
+        ).toBe('bob');
+        await renewing.close();
+      });
+    },
+  );
 }
 
-describe('a session store that is down', () => {
+describe.each(platforms)('a session store that is down, %s', (platform) => {
   for (const mode of ['reject', 'hang'] as const) {
     describe(`(${mode === 'reject' ? 'every call rejects' : 'no call ever answers'})`, () => {
-      let app: NestExpressApplication;
+      let app: INestApplication;
       let token: string;
       const http = () => request(app.getHttpServer());
 
       beforeAll(async () => {
         // A token that verifies (same secret), for a store that cannot be read.
-        const healthy = await makeSessionApp({
-          secret: SECRET,
-          backend: backendCases[0]!.create(),
-        });
+        const healthy = await makeSessionApp(
+          { secret: SECRET, backend: backendCases[0]!.create() },
+          { platform },
+        );
         token = (await managerOf(healthy).create({ id: 'down' })).token;
         await healthy.close();
-        app = await makeSessionApp({
-          secret: SECRET,
-          backend: new DownBackend(mode),
-          backendTimeoutMs: 100,
-        });
+        app = await makeSessionApp(
+          { secret: SECRET, backend: new DownBackend(mode), backendTimeoutMs: 100 },
+          { platform },
+        );
       });
       afterAll(() => app.close());
 

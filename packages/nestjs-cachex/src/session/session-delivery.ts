@@ -3,7 +3,7 @@ import { type HttpAdapterHost } from '@nestjs/core';
 
 import { type HttpRequestLike } from '../http/request.js';
 import { type ResolvedSessionOptions } from './session-options.js';
-import { peekSessionState } from './session-request.js';
+import { type PendingHeader, sessionState } from './session-request.js';
 import {
   nodeHeaderWriter,
   readToken,
@@ -14,12 +14,32 @@ import {
 
 type DeliveryOptions = Pick<ResolvedSessionOptions, 'headerName' | 'bearer' | 'cookie'>;
 
+/** The little of Nest's HTTP adapter that delivery uses (Nest 11 and 12, Express and Fastify). */
+interface AdapterLike {
+  getType?(): string;
+  getInstance?(): unknown;
+  setHeader?(res: unknown, name: string, value: string): unknown;
+  appendHeader?(res: unknown, name: string, value: string): unknown;
+  isHeadersSent?(res: unknown): boolean;
+}
+
+/** The Fastify instance, as far as binding replies needs it. */
+interface FastifyHooks {
+  addHook(
+    name: 'onRequest',
+    hook: (request: object, reply: object, done: () => void) => void,
+  ): unknown;
+}
+
 /**
  * Puts session tokens on the response of a request; internal. The response
- * is the one the guard or interceptor recorded (else Express's `req.res`),
- * written through Nest's HTTP adapter so Express and Fastify both work. A
- * token that cannot be delivered is logged, never thrown: the caller still
- * has it.
+ * is the one recorded for the request (by `bind`: Fastify's `onRequest` hook,
+ * the guard, the interceptor), else Express's `req.res`; written through
+ * Nest's HTTP adapter (Fastify: the reply's own API, never `reply.raw`), so
+ * Express and Fastify send the same headers. A header written before the
+ * response is known (Fastify middleware sees only Node's request) waits on
+ * the request and is written when it is. A token that cannot be delivered is
+ * logged, never thrown: the caller still has it.
  */
 export class TokenDelivery {
   constructor(
@@ -27,6 +47,42 @@ export class TokenDelivery {
     private readonly adapterHost: HttpAdapterHost | undefined,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Records the response of a request (the first one recorded stands) and
+   * writes the headers that were waiting for it.
+   */
+  bind(req: object, res: unknown): void {
+    if (res === undefined || res === null) return;
+    const state = sessionState(req);
+    state.response ??= res;
+    const pending = state.pendingHeaders;
+    if (pending === undefined) return;
+    state.pendingHeaders = undefined;
+    for (const header of pending) this.write(state.response, header);
+  }
+
+  /**
+   * On Fastify, records each request's reply as the request arrives, before
+   * any guard, so tokens reach the reply from wherever `SessionManager` is
+   * called with the request (a guard of the app's own, a filter). Express
+   * needs nothing: its request links its response (`req.res`).
+   */
+  bindRepliesOnRequest(): void {
+    const adapter = this.adapter();
+    if (adapter?.getType?.() !== 'fastify' || typeof adapter.getInstance !== 'function') return;
+    try {
+      (adapter.getInstance() as FastifyHooks).addHook('onRequest', (request, reply, done) => {
+        this.bind(request, reply);
+        done();
+      });
+    } catch (error) {
+      // Already listening: the guard and the interceptor still record the reply.
+      this.logger.warn(
+        `Could not add the Fastify onRequest hook that records replies: ${(error as Error).message}`,
+      );
+    }
+  }
 
   /**
    * Sends a token the way `source` says, else the way the request's own token
@@ -37,33 +93,46 @@ export class TokenDelivery {
       source ?? readToken(req, this.options)?.source ?? (this.options.cookie ? 'cookie' : 'header');
     if (way === 'cookie' && this.options.cookie) {
       const maxAge = this.options.cookie.maxAge ?? Math.ceil((expiresAt - Date.now()) / 1000);
-      this.writeHeader(
-        req,
-        'Set-Cookie',
-        serializeCookie(token, this.options.cookie, maxAge),
-        true,
-      );
+      this.writeHeader(req, {
+        name: 'Set-Cookie',
+        value: serializeCookie(token, this.options.cookie, maxAge),
+        append: true,
+      });
     } else {
-      this.writeHeader(req, this.options.headerName, token, false);
+      this.writeHeader(req, { name: this.options.headerName, value: token, append: false });
     }
   }
 
   /** Clears the session cookie (a no-op without cookie transport). */
   clearCookie(req: HttpRequestLike): void {
     if (!this.options.cookie) return;
-    this.writeHeader(req, 'Set-Cookie', serializeCookie('', this.options.cookie, 0), true);
+    this.writeHeader(req, {
+      name: 'Set-Cookie',
+      value: serializeCookie('', this.options.cookie, 0),
+      append: true,
+    });
   }
 
-  private writeHeader(req: HttpRequestLike, name: string, value: string, append: boolean): void {
-    // The response recorded by the guard or interceptor; Express also links it as `req.res`.
-    const res = peekSessionState(req)?.response ?? (req as { res?: unknown }).res;
-    if (res === undefined) {
-      this.logger.warn(
-        `No response to send the ${name} header on; return the token to the client yourself`,
-      );
+  private writeHeader(req: HttpRequestLike, header: PendingHeader): void {
+    const state = sessionState(req);
+    // Express links the response as `req.res` from the start.
+    const res = state.response ?? (req as { res?: unknown }).res;
+    if (res === undefined || res === null) {
+      (state.pendingHeaders ??= []).push(header);
       return;
     }
+    this.write(res, header);
+  }
+
+  private write(res: unknown, { name, value, append }: PendingHeader): void {
     try {
+      // Fastify would keep a header set on a sent reply without a word; Express would throw.
+      if (this.adapter()?.isHeadersSent?.(res) === true) {
+        this.logger.warn(
+          `The response was already sent: the ${name} header was not; return the token to the client yourself`,
+        );
+        return;
+      }
       const writer = this.headerWriter();
       if (append) writer.appendHeader(res, name, value);
       else writer.setHeader(res, name, value);
@@ -72,14 +141,13 @@ export class TokenDelivery {
     }
   }
 
-  /** Read at each write: the adapter may be attached after this object was made. */
+  /** Read at each use: the adapter may be attached after this object was made. */
+  private adapter(): AdapterLike | undefined {
+    return this.adapterHost?.httpAdapter as AdapterLike | undefined;
+  }
+
   private headerWriter(): ResponseHeaderWriter {
-    const adapter = this.adapterHost?.httpAdapter as
-      | {
-          setHeader?(res: unknown, name: string, value: string): unknown;
-          appendHeader?(res: unknown, name: string, value: string): unknown;
-        }
-      | undefined;
+    const adapter = this.adapter();
     if (typeof adapter?.setHeader !== 'function') return nodeHeaderWriter;
     return {
       setHeader: (res, name, value) => void adapter.setHeader!(res, name, value),

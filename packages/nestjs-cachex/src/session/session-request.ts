@@ -13,10 +13,19 @@ export interface SessionRequestState {
   session?: SessionData;
   /** Sessions whose changes are saved when the request ends. */
   tracked: Set<SessionData>;
-  /** The platform response, recorded by the guard or the interceptor. */
+  /** The platform response (Fastify: the reply), recorded as soon as it is known. */
   response?: unknown;
+  /** Headers written before the response was known (Fastify middleware), sent once it is. */
+  pendingHeaders?: PendingHeader[];
   /** The guard's verdict, shared when the guard is applied twice (class and method). */
   verdict?: Promise<SessionVerdict>;
+}
+
+/** A response header waiting for its response. */
+export interface PendingHeader {
+  name: string;
+  value: string;
+  append: boolean;
 }
 
 // A registered symbol, so two copies of the package in one app still agree.
@@ -24,15 +33,27 @@ const STATE = Symbol.for('nestjs-cachex.session.state');
 
 type WithState = { [STATE]?: SessionRequestState };
 
+/**
+ * Where a request's state lives. Fastify wraps Node's request (`request.raw`)
+ * and hands the raw one to middleware, so the state is kept on the raw
+ * request: both see one state, as Express's middleware and handlers share one
+ * `req`.
+ */
+function holderOf(req: object): WithState {
+  const raw = (req as { raw?: { headers?: unknown } }).raw;
+  const isNodeRequest = typeof raw === 'object' && raw !== null && typeof raw.headers === 'object';
+  return (isNodeRequest ? raw : req) as WithState;
+}
+
 /** The request's session state, created on first use. */
 export function sessionState(req: object): SessionRequestState {
-  const holder = req as WithState;
+  const holder = holderOf(req);
   return (holder[STATE] ??= { tracked: new Set() });
 }
 
 /** The request's state, if anything session-related happened on it. */
 export function peekSessionState(req: object): SessionRequestState | undefined {
-  return (req as WithState)[STATE];
+  return holderOf(req)[STATE];
 }
 
 /**

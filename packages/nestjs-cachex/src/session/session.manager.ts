@@ -2,13 +2,14 @@ import {
   Inject,
   Injectable,
   Logger,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 
-import { CacheBackend } from '../backends/cache-backend.js';
+import { CacheBackend, requiredNamespace } from '../backends/cache-backend.js';
 import { CacheXConfigError, CacheXError } from '../common/errors.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { type HttpRequestLike } from '../http/request.js';
@@ -29,7 +30,7 @@ import {
 import { TokenDelivery } from './session-delivery.js';
 import { expiryFrom, pastAbsoluteTimeout, renewedExpiry } from './session-expiry.js';
 import { type ResolvedSessionOptions } from './session-options.js';
-import { forgetSession, peekSessionState, sessionState, trackSession } from './session-request.js';
+import { forgetSession, peekSessionState, trackSession } from './session-request.js';
 import { type FoundToken, readToken, type TokenSource } from './session-transport.js';
 import { SESSION_OPTIONS } from './session.constants.js';
 import { SessionExpiredError, SessionInvalidError, SessionRevokedError } from './session.errors.js';
@@ -67,7 +68,7 @@ export interface LoadedSession {
  * }
  */
 @Injectable()
-export class SessionManager implements OnModuleInit, OnApplicationShutdown {
+export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly failures = new RateLimitedLogger(SessionManager.name);
   private readonly backend: CacheBackend;
   private readonly ownsBackend: boolean;
@@ -90,7 +91,10 @@ export class SessionManager implements OnModuleInit, OnApplicationShutdown {
     this.backend = backend;
     // A backend given to SessionModule is ours to close, unless it is CacheXModule's own.
     this.ownsBackend = options.backend !== undefined && options.backend !== injectedBackend;
-    this.store = new SessionStore(backend.namespace(options.keyPrefix), options);
+    this.store = new SessionStore(
+      requiredNamespace(backend, options.keyPrefix, 'SessionModule'),
+      options,
+    );
     this.delivery = new TokenDelivery(options, adapterHost, new Logger(SessionManager.name));
     if (options.tokenFormat === 'simple') this.codec = new SimpleTokenCodec(options.secrets);
   }
@@ -98,6 +102,11 @@ export class SessionManager implements OnModuleInit, OnApplicationShutdown {
   /** Loads `@nestjs/jwt` at start-up when `tokenFormat: 'jwt'`, so its absence fails fast. */
   async onModuleInit(): Promise<void> {
     await this.getCodec();
+  }
+
+  /** On Fastify, records each request's reply as it arrives, so tokens can be delivered from anywhere. */
+  onApplicationBootstrap(): void {
+    this.delivery.bindRepliesOnRequest();
   }
 
   /** Closes a backend that was given through the `backend` option. */
@@ -328,8 +337,7 @@ export class SessionManager implements OnModuleInit, OnApplicationShutdown {
 
   /** @internal Records the platform response of a request, to deliver tokens on it. */
   bindResponse(req: object, res: unknown): void {
-    const state = sessionState(req);
-    state.response ??= res;
+    this.delivery.bind(req, res);
   }
 
   private async sign(session: SessionData): Promise<string> {
