@@ -15,6 +15,12 @@ export interface EntryParts {
   serialized: SerializedBody;
   /** The handler's result, for tag functions of the body. */
   value: unknown;
+  /**
+   * The validators of the entry this one replaces: when the new bytes carry
+   * the same `ETag`, its `Last-Modified` is kept, so a client revalidating
+   * with `If-Modified-Since` alone still gets a 304 after a refill.
+   */
+  previous?: { etag?: string; lastModified?: string };
 }
 
 /**
@@ -30,6 +36,7 @@ export function buildEntry({
   headers,
   serialized,
   value,
+  previous,
 }: EntryParts): CacheEntry {
   const now = Date.now();
   const stored = { ...headers };
@@ -41,7 +48,8 @@ export function buildEntry({
     stored['content-type'] = serialized.contentType;
   }
   stored['etag'] ??= strongETag(serialized.body);
-  stored['last-modified'] ??= new Date(now).toUTCString();
+  const unchanged = previous?.lastModified !== undefined && previous.etag === stored['etag'];
+  stored['last-modified'] ??= unchanged ? previous.lastModified! : new Date(now).toUTCString();
   const vary = varyNames(stored['vary'], policy.vary);
   if (vary.length > 0) stored['vary'] = vary.join(', ');
   // Indexed by the path as keys spell it, so every spelling is invalidated at once.

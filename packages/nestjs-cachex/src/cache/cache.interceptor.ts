@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { HEADERS_METADATA } from '@nestjs/common/constants.js';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { LRUCache } from 'lru-cache';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { type CacheEntry, entryLifetimeSeconds, entryState } from '../backends/cache-entry.js';
@@ -46,6 +47,8 @@ export interface CacheTarget {
   key: string;
   /** The identity of a private entry's owner (see `CacheCredentials.identity`). */
   identity?: string;
+  /** The entry found under `key`, whatever its state: a refill keeps its validators if unchanged. */
+  previous?: CacheEntry;
 }
 
 /** What a handler declared with `@Header()`: Nest sets those before any interceptor runs. */
@@ -73,6 +76,10 @@ export class CacheInterceptor implements NestInterceptor {
   protected readonly log = new RateLimitedLogger(CacheInterceptor.name);
   private readonly policies = new WeakMap<CacheOptions, RoutePolicy>();
   private readonly declaredHeaders = new WeakMap<object, DeclaredHeaders>();
+  /** The validators last stored under each key, so a refill of unchanged bytes keeps them. */
+  private readonly validators = new LRUCache<string, { etag?: string; lastModified?: string }>({
+    max: 10_000,
+  });
   private readonly fills: FillCoordinator;
   private readonly variants: VariantLimit;
   private readonly defaultKey: (req: HttpRequestLike) => string;
@@ -163,6 +170,7 @@ export class CacheInterceptor implements NestInterceptor {
     const backendUp = found !== BACKEND_FAILED;
     const entry =
       found !== BACKEND_FAILED && found && entryAnswers(found, ex.req) ? found : undefined;
+    target.previous = entry;
     const key = target.key;
     const state = entryState(entry);
     switch (state.kind) {
@@ -245,7 +253,7 @@ export class CacheInterceptor implements NestInterceptor {
     const value = await runHandler(next);
     if (holdServerErrors && ex.statusCode >= 500 && !ex.answered)
       return { result: value, failed: true };
-    const entry = this.capture(ex, policy, value, before);
+    const entry = this.capture(ex, policy, value, before, this.validatorsOf(target));
     if (!entry || !this.isStorable(ex, policy, entry)) {
       this.fills.markUncacheable(target.key);
       if (!ex.answered)
@@ -258,6 +266,10 @@ export class CacheInterceptor implements NestInterceptor {
       return { result: this.answer(ex, policy, entry, status) };
     }
     const stored = backendUp && (await this.store(target, key, entry));
+    this.validators.set(key, {
+      etag: entry.headers['etag'],
+      lastModified: entry.headers['last-modified'],
+    });
     const status: CacheStatus = stored
       ? { kind: 'miss', stored }
       : { kind: 'miss', stored, detail: this.calls.breakerOpen ? 'breaker-open' : 'backend-error' };
@@ -335,6 +347,7 @@ export class CacheInterceptor implements NestInterceptor {
     policy: RoutePolicy,
     value: unknown,
     before: Record<string, string> = {},
+    previous?: { etag?: string; lastModified?: string },
   ): CacheEntry | undefined {
     if (ex.answered) return undefined;
     const serialized = ex.serialize(value);
@@ -343,7 +356,28 @@ export class CacheInterceptor implements NestInterceptor {
     // What middleware set (CORS, request ids) is its to set again on each request.
     for (const name in before) if (headers[name] === before[name]) delete headers[name];
     for (const name of this.credentials.responseHeaders) delete headers[name];
-    return buildEntry({ req: ex.req, policy, status: ex.statusCode, headers, serialized, value });
+    return buildEntry({
+      req: ex.req,
+      policy,
+      status: ex.statusCode,
+      headers,
+      serialized,
+      value,
+      previous,
+    });
+  }
+
+  /**
+   * The validators of what a refill of `target` replaces: the entry in hand,
+   * else the last ones stored under its key by this process (the entry itself
+   * may be gone: expired, or removed by an invalidation).
+   */
+  private validatorsOf(target: CacheTarget): { etag?: string; lastModified?: string } | undefined {
+    if (target.previous) {
+      const { etag, 'last-modified': lastModified } = target.previous.headers;
+      return { etag, lastModified };
+    }
+    return this.validators.get(target.key);
   }
 
   /**
@@ -416,6 +450,7 @@ export class CacheInterceptor implements NestInterceptor {
             headers,
             serialized,
             value,
+            previous: { etag, lastModified },
           });
           await this.calls.bounded('set', () => this.backend.set(key, fresh));
         } catch (error) {

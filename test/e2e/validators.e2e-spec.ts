@@ -1,0 +1,61 @@
+/**
+ * A refill whose bytes are unchanged keeps the entry's validators, so a
+ * client or proxy revalidating with If-Modified-Since alone still gets a 304
+ * (issue: validators). After a hard purge (the entry is gone) and after a
+ * soft purge read by another instance (the entry is in hand), on every
+ * backend, on Express and Fastify.
+ */
+import { type INestApplication } from '@nestjs/common';
+import { type CacheBackend } from 'nestjs-cachex';
+import request from 'supertest';
+import { backendCases, describeBackend } from '../support/backends.js';
+import { makeCacheApp, platforms, runs } from '../support/cache-app.js';
+
+for (const backendCase of backendCases) {
+  describeBackend(backendCase).each(platforms)(
+    `Validators across refills on ${backendCase.name}, %s`,
+    (platform) => {
+      let backend: CacheBackend;
+      const apps: INestApplication[] = [];
+      const get = (app: INestApplication, path: string) =>
+        request(app.getHttpServer()).get(path).set('Host', 'shop.example');
+
+      beforeAll(async () => {
+        backend = backendCase.create({ keyPrefix: `validators-${process.pid}-${Date.now()}:` });
+        // Two instances on one backend, as behind a load balancer.
+        apps.push(await makeCacheApp(backend, {}, platform));
+        apps.push(await makeCacheApp(backend, {}, platform));
+      });
+      afterAll(async () => {
+        for (const app of apps) await app.close();
+      });
+      beforeEach(() => backend.clear());
+
+      it('keeps Last-Modified and ETag when a hard purge is refilled with the same bytes', async () => {
+        const [app] = apps as [INestApplication];
+        // A text route: its bytes do not depend on how often it ran.
+        const first = await get(app, '/text').expect(200);
+        await new Promise((resolve) => setTimeout(resolve, 1100)); // a new second for the clock
+        await backend.clearPath('/text');
+        const refill = await get(app, '/text').expect(200);
+        expect(refill.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+        expect(refill.headers['last-modified']).toBe(first.headers['last-modified']);
+        expect(refill.headers['etag']).toBe(first.headers['etag']);
+        await get(app, '/text')
+          .set('If-Modified-Since', first.headers['last-modified']!)
+          .expect(304);
+        expect(runs['text']).toBeGreaterThanOrEqual(2);
+      });
+
+      it('keeps them when another instance refills a soft-purged entry with the same bytes', async () => {
+        const [a, b] = apps as [INestApplication, INestApplication];
+        const first = await get(a, '/text').expect(200);
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        await backend.clearPath('/text', { soft: true });
+        const refill = await get(b, '/text').expect(200);
+        expect(refill.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+        expect(refill.headers['last-modified']).toBe(first.headers['last-modified']);
+      });
+    },
+  );
+}
