@@ -1,6 +1,13 @@
 import { CacheXConfigError, CacheXUnsupportedError } from '../common/errors.js';
 import { type CacheEntry } from './cache-entry.js';
 
+/**
+ * The namespace of locks (fill and `getOrSet` coalescing across instances):
+ * short-lived keys a backend may keep apart from sessions and data, so that
+ * a burst of locks never evicts a session.
+ */
+export const LOCK_NAMESPACE = 'lock';
+
 /** Options every backend takes. */
 export interface CacheBackendOptions {
   /**

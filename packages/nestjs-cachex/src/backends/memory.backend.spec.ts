@@ -1,4 +1,5 @@
 import { CacheXConfigError } from '../common/errors.js';
+import { LOCK_NAMESPACE } from './cache-backend.js';
 import { type CacheEntry } from './cache-entry.js';
 import { MemoryBackend } from './memory.backend.js';
 
@@ -72,5 +73,19 @@ describe('MemoryBackend bounds', () => {
   ])('refuses %j', (options, message) => {
     expect(() => new MemoryBackend(options)).toThrow(CacheXConfigError);
     expect(() => new MemoryBackend(options)).toThrow(message);
+  });
+});
+
+describe('MemoryBackend locks', () => {
+  it('keeps locks apart from sessions and data: a burst of locks evicts none of them', async () => {
+    const backend = new MemoryBackend({ maxEntries: 50 });
+    const sessions = backend.namespace('session:');
+    for (let i = 0; i < 40; i++) await sessions.set(`user-${i}`, `session of ${i}`, 3600);
+    const locks = backend.namespace(LOCK_NAMESPACE);
+    for (let i = 0; i < 1000; i++) expect(await locks.add(`fill:${i}`, 'owner', 5)).toBe(true);
+    for (let i = 0; i < 40; i++) {
+      expect(await sessions.get(`user-${i}`)).toBe(`session of ${i}`);
+    }
+    await backend.close();
   });
 });

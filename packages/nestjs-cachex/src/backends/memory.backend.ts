@@ -7,6 +7,7 @@ import {
   type ClearPathOptions,
   type InvalidateTagsOptions,
   type KeyValueStore,
+  LOCK_NAMESPACE,
 } from './cache-backend.js';
 import { type CacheEntry, entryLifetimeSeconds } from './cache-entry.js';
 import { globToRegExp } from './glob.js';
@@ -34,6 +35,12 @@ export interface MemoryBackendOptions extends CacheBackendOptions {
 const ENTRY_OVERHEAD_BYTES = 1536;
 
 /**
+ * Most locks kept at once: one per key being filled. Past it the oldest lock
+ * goes, which costs at most one more handler run for its key.
+ */
+const MAX_LOCKS = 10_000;
+
+/**
  * The default backend: a per-process LRU, bounded by entry count and bytes,
  * with per-entry TTL and path and tag indexes, so `clearPath` and
  * `invalidateTags` cost as much as the entries they remove. The sweep timer is
@@ -45,6 +52,8 @@ const ENTRY_OVERHEAD_BYTES = 1536;
 export class MemoryBackend extends CacheBackend {
   private readonly entries: LRUCache<string, CacheEntry>;
   private readonly data: LRUCache<string, MemoryValue>;
+  /** Locks live apart from sessions and data, so a burst of them evicts no session. */
+  private readonly locks = new LRUCache<string, MemoryValue>({ max: MAX_LOCKS });
   private readonly byPath: KeyIndex = new Map();
   private readonly byTag: KeyIndex = new Map();
   private readonly sweep?: NodeJS.Timeout;
@@ -72,6 +81,7 @@ export class MemoryBackend extends CacheBackend {
       this.sweep = setInterval(() => {
         this.entries.purgeStale();
         this.data.purgeStale();
+        this.locks.purgeStale();
       }, interval);
       this.sweep.unref();
     }
@@ -134,13 +144,14 @@ export class MemoryBackend extends CacheBackend {
   }
 
   override namespace(name: string): KeyValueStore {
-    return new MemoryKeyValueStore(this.data, name);
+    return new MemoryKeyValueStore(name === LOCK_NAMESPACE ? this.locks : this.data, name);
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweep);
     this.entries.clear();
     this.data.clear();
+    this.locks.clear();
   }
 
   /** Deletes the keys, or with `soft` marks their entries stale; counts live entries. */

@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CacheBackend, type KeyValueStore, requiredNamespace } from '../backends/cache-backend.js';
+import {
+  CacheBackend,
+  type KeyValueStore,
+  LOCK_NAMESPACE,
+  requiredNamespace,
+} from '../backends/cache-backend.js';
 import { CacheXConfigError } from '../common/errors.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
@@ -30,7 +35,7 @@ export class CacheManager {
     try {
       stores = [
         requiredNamespace(backend, 'data', 'CacheManager'),
-        requiredNamespace(backend, 'lock', 'CacheManager'),
+        requiredNamespace(backend, LOCK_NAMESPACE, 'CacheManager'),
       ];
     } catch (error) {
       if (!(error instanceof CacheXConfigError)) throw error;

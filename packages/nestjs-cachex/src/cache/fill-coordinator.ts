@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import {
   type CacheBackend,
   type KeyValueStore,
+  LOCK_NAMESPACE,
   optionalNamespace,
 } from '../backends/cache-backend.js';
 import { type CacheEntry, isFresh } from '../backends/cache-entry.js';
@@ -40,7 +41,7 @@ export class FillCoordinator {
     private readonly calls: BackendCalls,
     private readonly options: FillCoordinatorOptions,
   ) {
-    this.locks = optionalNamespace(backend, 'lock');
+    this.locks = optionalNamespace(backend, LOCK_NAMESPACE);
     this.uncacheable = new LRUCache({
       max: 10_000,
       ttl: Math.max(options.hitForMissTtl, 1) * 1000,
