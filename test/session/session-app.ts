@@ -360,6 +360,7 @@ export class DownBackend extends CacheBackend {
       get: () => this.fail(),
       set: () => this.fail(),
       add: () => this.fail(),
+      replace: () => this.fail(),
       delete: () => this.fail(),
       deleteIfEquals: () => this.fail(),
       setAdd: () => this.fail(),

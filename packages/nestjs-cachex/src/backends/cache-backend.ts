@@ -42,6 +42,11 @@ export interface KeyValueStore {
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   /** Stores the value only when the key is absent; `true` when it was stored (a lock taken). */
   add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Stores the value only while the key still exists, in one step; `false`
+   * when it did not (a session deleted meanwhile is never written back).
+   */
+  replace(key: string, value: string, ttlSeconds?: number): Promise<boolean>;
   delete(key: string): Promise<boolean>;
   /** Deletes the key only while it still holds `value` (a lock released by its owner only). */
   deleteIfEquals(key: string, value: string): Promise<boolean>;

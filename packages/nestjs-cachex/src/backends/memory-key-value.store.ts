@@ -37,6 +37,12 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return true;
   }
 
+  async replace(key: string, value: string, ttlSeconds?: number): Promise<boolean> {
+    if (!this.lru.has(this.prefix + key)) return false;
+    this.lru.set(this.prefix + key, value, { ttl: toMs(ttlSeconds) });
+    return true;
+  }
+
   async delete(key: string): Promise<boolean> {
     return this.lru.delete(this.prefix + key);
   }

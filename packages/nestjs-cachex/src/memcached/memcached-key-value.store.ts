@@ -63,6 +63,16 @@ export class MemcachedKeyValueStore implements KeyValueStore {
     });
   }
 
+  replace(key: string, value: string, ttlSeconds?: number): Promise<boolean> {
+    return this.run('replace', async () => {
+      const serverKey = await this.serverKey(key);
+      const result = await this.client.write('replace', serverKey, value, lifetime(ttlSeconds));
+      if (result === 'not-found' || result === 'exists') return false;
+      this.check(result, key);
+      return true;
+    });
+  }
+
   delete(key: string): Promise<boolean> {
     return this.run('delete', async () => this.client.delete(await this.serverKey(key)));
   }

@@ -13,7 +13,7 @@ export interface StoredValue {
 export type WriteResult = 'stored' | 'exists' | 'not-found' | 'too-large';
 
 /** Binary-protocol opcodes and statuses used here (memcached `protocol_binary.h`). */
-const OPCODE = { get: 0x00, set: 0x01, add: 0x02, delete: 0x04 } as const;
+const OPCODE = { get: 0x00, set: 0x01, add: 0x02, replace: 0x03, delete: 0x04 } as const;
 const STATUS = { ok: 0x00, notFound: 0x01, exists: 0x02, tooLarge: 0x03, notStored: 0x05 };
 
 /** Lifetimes above 30 days are read by memcached as an absolute Unix time. */
@@ -86,11 +86,11 @@ export class MemcachedClient {
   }
 
   /**
-   * `set` (or, with `cas`, a compare-and-set) or `add` of `value` for
-   * `ttlSeconds` (none: no expiry).
+   * `set` (or, with `cas`, a compare-and-set), `add` (only if absent) or
+   * `replace` (only if present) of `value` for `ttlSeconds` (none: no expiry).
    */
   async write(
-    mode: 'set' | 'add',
+    mode: 'set' | 'add' | 'replace',
     key: string,
     value: Buffer | string,
     ttlSeconds?: number,

@@ -41,6 +41,16 @@ export class RedisKeyValueStore implements KeyValueStore {
     return stored === 'OK';
   }
 
+  async replace(key: string, value: string, ttlSeconds?: number): Promise<boolean> {
+    const seconds = wholeSeconds(ttlSeconds);
+    const stored = await this.connection.call('replace', (client) =>
+      seconds === undefined
+        ? client.set(this.prefix + key, value, 'XX')
+        : client.set(this.prefix + key, value, 'EX', seconds, 'XX'),
+    );
+    return stored === 'OK';
+  }
+
   async delete(key: string): Promise<boolean> {
     return (await this.connection.unlink('delete', [this.prefix + key])) > 0;
   }

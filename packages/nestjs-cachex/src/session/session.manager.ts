@@ -197,7 +197,9 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
       // The record may already outlive the token (renewed by another request): only the token is new.
       if (extended > session.expiresAt) {
         session.expiresAt = extended;
-        await this.store.write(session);
+        if (!(await this.store.write(session))) {
+          throw new SessionRevokedError('destroyed while it was being renewed');
+        }
       }
       renewed = await this.sign(session);
     }
@@ -216,7 +218,9 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
   async update(session: SessionData): Promise<void> {
     if (session[destroyed]) throw new SessionRevokedError('update() of a destroyed session');
     if (session.user !== undefined) checkUser(session.user, 'update');
-    await this.store.write(session);
+    if (!(await this.store.write(session))) {
+      throw new SessionRevokedError('update() of a session destroyed meanwhile');
+    }
   }
 
   /**
@@ -324,9 +328,9 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
     return Promise.all(
       due.map(async (session) => {
         try {
-          // Destroyed elsewhere (another request, another node) since it was loaded: keep it dead.
-          const stillStored = await this.store.exists(session.id);
-          if (!stillStored || session[destroyed]) return;
+          // Destroyed elsewhere (another request, another node) since it was loaded: the
+          // write only replaces a record that still exists, so it stays dead.
+          if (session[destroyed]) return;
           await this.store.write(session);
         } catch (error) {
           this.failures.error('save', 'Could not save a session at the end of a request', error);

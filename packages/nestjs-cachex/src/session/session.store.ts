@@ -76,12 +76,25 @@ export class SessionStore {
     return (await this.io('get', () => this.store.get(sessionKey(id)))) !== undefined;
   }
 
-  /** Stores the record and keeps the user indexes right; then remembers what was written. */
-  async write(session: SessionData): Promise<void> {
+  /**
+   * Stores the record and keeps the user indexes right; then remembers what
+   * was written. A session this process loaded or wrote before is only
+   * rewritten while its record still exists, so a save or renewal in flight
+   * never brings back a session destroyed meanwhile (the logout sticks);
+   * `false` then, and nothing is written.
+   */
+  async write(session: SessionData): Promise<boolean> {
     const record = session[toRecord]();
     const previous = this.snapshots.get(session);
     const ttl = storeTtl(record.expiresAt);
-    await this.io('set', () => this.store.set(sessionKey(record.id), JSON.stringify(record), ttl));
+    const raw = JSON.stringify(record);
+    const key = sessionKey(record.id);
+    if (previous === undefined) {
+      await this.io('set', () => this.store.set(key, raw, ttl));
+    } else if (!(await this.io('replace', () => this.store.replace(key, raw, ttl)))) {
+      session[destroyed] = true;
+      return false;
+    }
 
     const userId = record.user?.id;
     if (previous?.userId !== undefined && previous.userId !== userId) {
@@ -101,6 +114,7 @@ export class SessionStore {
       ]);
     }
     this.remember(session, record.lastAccessedAt);
+    return true;
   }
 
   /**
