@@ -7,6 +7,8 @@
  * Environment:
  *   BENCH_DURATION     seconds of load per measurement (default 10)
  *   BENCH_ROUNDS       interleaved rounds of each cachex-vs-peer pair (default 5)
+ *   BENCH_FASTIFY_ROUNDS  how many of those rounds the Fastify pairs run in, spread over the
+ *                      run: the first, the last and evenly between (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
  *   BENCH_WARMUP       seconds of warm-up load before each measurement (default 1; 0.5 below 5 s)
  *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, memory, clearpath
@@ -15,12 +17,14 @@
  *   BENCH_DISTURBED_CORES  outside load during a measurement that marks it disturbed (default 0.25)
  *   BENCH_IDLE_WAIT_MS     longest wait for idle before one measurement (default 2000)
  *   BENCH_IDLE_BUDGET_MS   longest total wait for idle in the run (default 15000)
- *   BENCH_BUDGET_SEC   the run's time budget (default 585): the single measurements are shortened
+ *   BENCH_BUDGET_SEC   the run's time budget (default 870): the single measurements are shortened
  *                      (to 3 s at least) or skipped, least important first, to stay within it;
  *                      the pairs always run in full
  *   BENCH_EXTRA=1      also measure cachex-memcached /big and the /slow of the other variants
  *   BENCH_PAIRS        comma-separated pairs to measure (default all: memory-small, memory-big,
- *                      redis-small, redis-big, bare-small: cachex-memory /small beside bare Express)
+ *                      redis-small, redis-big, bare-small: cachex-memory /small beside bare Express,
+ *                      fastify-memory-small, fastify-memory-big, fastify-nocache-small,
+ *                      fastify-bare-small; 'express' or 'fastify': those of one platform)
  *   BENCH_SINGLES      comma-separated variant:route singles instead of the default ones ('none': none)
  *
  * Quick smoke run: BENCH_DURATION=2 BENCH_ROUNDS=2 npm run bench
@@ -39,6 +43,7 @@ import {
   planMeasurements,
   referenceBodies,
   startFor,
+  spreadRounds,
   summarizeSeries,
 } from './lib/throughput.mjs';
 import { runClearPath } from './scenarios/clear-path.mjs';
@@ -67,6 +72,7 @@ const durationSec = number('BENCH_DURATION', 10);
 const config = {
   durationSec,
   rounds: Math.max(1, Math.round(number('BENCH_ROUNDS', 5))),
+  fastifyRounds: Math.max(1, Math.round(number('BENCH_FASTIFY_ROUNDS', 3))),
   connections: Math.round(number('BENCH_CONNECTIONS', 50)),
   warmupSec: number('BENCH_WARMUP', durationSec >= 5 ? 1 : 0.5),
   extra: process.env.BENCH_EXTRA === '1',
@@ -79,7 +85,7 @@ const config = {
   disturbedCores: number('BENCH_DISTURBED_CORES', 0.25),
   idleWaitMs: number('BENCH_IDLE_WAIT_MS', 2000),
   idleBudgetMs: number('BENCH_IDLE_BUDGET_MS', 15_000),
-  budgetSec: number('BENCH_BUDGET_SEC', 585),
+  budgetSec: number('BENCH_BUDGET_SEC', 870),
   loadCore: 0,
   serverCore: CORES >= 2 ? 1 : 0,
   only: (process.env.BENCH_ONLY ?? 'throughput,stampede,roundtrips,memory,clearpath')
@@ -96,7 +102,10 @@ const runs = (part) => config.only.includes(part);
 const SINGLES = [
   ['nest-nocache', '/small'],
   ['nest-nocache', '/big'],
+  ['nest-fastify-nocache', '/big'],
   ['cachex-memcached', '/small'],
+  ['cachex-fastify-redis', '/small'],
+  ['cachex-fastify-redis', '/big'],
 ];
 const EXTRA_SINGLES = [
   ['cachex-memcached', '/big'],
@@ -195,7 +204,7 @@ async function main() {
     }
   };
 
-  const cachedVariants = Object.keys(VARIANTS).filter((v) => v !== 'express-bare' && available(v));
+  const cachedVariants = Object.keys(VARIANTS).filter((v) => !VARIANTS[v].bare && available(v));
   if (runs('stampede')) {
     log('stampede: 100 concurrent requests to a cold /slow');
     results.stampede = await attempt('stampede', () => runStampede(cachedVariants, ctx));
@@ -209,16 +218,22 @@ async function main() {
   }
 
   if (runs('throughput')) {
+    const platformOf = (pair) => VARIANTS[pair.members[1]].platform;
     const selected = PAIRS.filter(
-      (pair) => pair.members.every(available) && (!config.pairs || config.pairs.includes(pair.id)),
+      (pair) =>
+        pair.members.every(available) &&
+        (!config.pairs ||
+          config.pairs.includes(pair.id) ||
+          config.pairs.includes(platformOf(pair))),
     );
     const companions = COMPANIONS.filter((companion) =>
       selected.some((pair) => pair.id === companion.beside),
     );
     // A pair whose companion runs is measured through it.
-    const pairs = selected.filter(
-      (pair) => !companions.some((companion) => companion.group === pair.id),
-    );
+    const fastifyRounds = spreadRounds(config.rounds, config.fastifyRounds);
+    const pairs = selected
+      .filter((pair) => !companions.some((companion) => companion.group === pair.id))
+      .map((pair) => (platformOf(pair) === 'fastify' ? { ...pair, rounds: fastifyRounds } : pair));
     const singles = (config.singles ?? [...SINGLES, ...(config.extra ? EXTRA_SINGLES : [])]).filter(
       ([variant, route]) => {
         if (!VARIANTS[variant] || !['/small', '/big', '/slow'].includes(route)) {

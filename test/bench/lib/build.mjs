@@ -24,7 +24,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { join, posix, relative, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -48,6 +48,22 @@ function hashOf(paths, extra = '') {
 function tsc(project) {
   const bin = require.resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [bin, '-p', project], { stdio: 'inherit' });
+}
+
+/**
+ * Where the package's `import` entry point lives (`./dist/esm` since the
+ * package ships CommonJS beside ES modules; `./dist` before): the snapshot is
+ * compiled there, so that its own `exports` resolve. Only the ES build is
+ * made: the servers import the package.
+ */
+function esmOutDir(pkg) {
+  const root = pkg.exports?.['.'];
+  const entry =
+    (typeof root === 'string' ? root : (root?.import?.default ?? root?.default)) ??
+    pkg.module ??
+    pkg.main ??
+    './dist/index.js';
+  return `./${posix.dirname(posix.normalize(entry))}`;
 }
 
 const isLibrarySource = (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts');
@@ -85,6 +101,7 @@ export function buildAll(root, benchDir, log) {
       cpSync(file, target);
     }
     cpSync(join(libraryDir, 'package.json'), join(snapshotDir, 'package.json'));
+    const outDir = esmOutDir(JSON.parse(readFileSync(join(libraryDir, 'package.json'), 'utf8')));
     // The library's own dependencies (lru-cache) may sit in its node_modules, not the root's.
     const deps = [
       join(libraryDir, 'node_modules'),
@@ -99,7 +116,7 @@ export function buildAll(root, benchDir, log) {
           extends: join(root, 'tsconfig.build.json'),
           compilerOptions: {
             rootDir: './src',
-            outDir: './dist',
+            outDir,
             sourceMap: false,
             declarationMap: false,
             paths: {},

@@ -1,4 +1,5 @@
 /** Turns the results into the goals verdicts and a README-ready markdown page. */
+import { baselinesOf, VARIANTS } from './server-process.mjs';
 import { median, roundRatios } from './throughput.mjs';
 
 const MiB = 1024 * 1024;
@@ -20,23 +21,61 @@ export const PAIRS = [
   { id: 'redis-big', route: '/big', members: ['cache-manager-redis', 'cachex-redis'] },
   // The stretch goal. With memory-small running, only express-bare is measured (a companion).
   { id: 'bare-small', route: '/small', members: ['express-bare', 'cachex-memory'] },
+  // Fastify: measured in BENCH_FASTIFY_ROUNDS of the rounds (see run.mjs).
+  {
+    id: 'fastify-memory-small',
+    route: '/small',
+    members: ['cache-manager-fastify-memory', 'cachex-fastify-memory'],
+  },
+  {
+    id: 'fastify-memory-big',
+    route: '/big',
+    members: ['cache-manager-fastify-memory', 'cachex-fastify-memory'],
+  },
+  // With fastify-memory-small running, only their first member is measured (companions).
+  {
+    id: 'fastify-nocache-small',
+    route: '/small',
+    members: ['nest-fastify-nocache', 'cachex-fastify-memory'],
+  },
+  { id: 'fastify-bare-small', route: '/small', members: ['fastify-bare', 'cachex-fastify-memory'] },
 ];
 
 /**
- * Measured in the first and the last round right after the `beside` pair's
- * cachex member, and compared with it in the same round: bare Express for the
- * stretch goal (the bare-small pair), cachex-memory /slow for the /slow goal.
+ * Measured in the first and the last round of the `beside` pair right after
+ * its cachex member, and compared with it in the same round: bare Express for
+ * the stretch goal (the bare-small pair), cachex-memory /slow for the /slow
+ * goal; on Fastify, Nest without a cache and bare Fastify.
  */
 export const COMPANIONS = [
   { group: 'bare-small', beside: 'memory-small', variant: 'express-bare', route: '/small' },
   { group: 'slow-small', beside: 'memory-small', variant: 'cachex-memory', route: '/slow' },
+  {
+    group: 'fastify-nocache-small',
+    beside: 'fastify-memory-small',
+    variant: 'nest-fastify-nocache',
+    route: '/small',
+  },
+  {
+    group: 'fastify-bare-small',
+    beside: 'fastify-memory-small',
+    variant: 'fastify-bare',
+    route: '/small',
+  },
 ];
 
-/** Which @nestjs/cache-manager variant a variant is compared with. */
+/** Whether a pair compares cachex with a baseline of its platform (no cache, or no Nest) rather than with its peer. */
+const isBaselinePair = (pair) => {
+  const { nocache, bare } = baselinesOf(pair.members[1]);
+  return pair.members[0] === nocache || pair.members[0] === bare;
+};
+
+/** Which @nestjs/cache-manager variant a variant is compared with (on its own platform). */
 const PEER = {
   'cachex-memory': 'cache-manager-memory',
   'cachex-redis': 'cache-manager-redis',
   'cachex-memcached': 'cache-manager-redis',
+  'cachex-fastify-memory': 'cache-manager-fastify-memory',
 };
 
 /** Ratios of every pair, per round. */
@@ -59,11 +98,12 @@ function seriesOf(summary, variant, route) {
 export function evaluateGoals(results) {
   const { series = [], ratios = {} } = results.throughput ?? {};
   const goals = [];
-  const ratioGoal = (id, goal, pairId, target) => {
+  const ratioGoal = (id, goal, pairId, target, platform = 'express') => {
     const r = ratios[pairId];
     const has = r && r.median !== undefined;
     goals.push({
       id,
+      platform,
       goal,
       target: `≥ ${target}×`,
       measured: has
@@ -91,6 +131,7 @@ export function evaluateGoals(results) {
   const same = ratios['slow-small'];
   goals.push({
     id: 'slow-vs-small',
+    platform: 'express',
     goal: 'cachex-memory: /slow hits within 10 % of /small hits',
     target: '≥ 0.90×',
     measured:
@@ -100,9 +141,13 @@ export function evaluateGoals(results) {
     met: same ? same.median >= 0.9 : null,
   });
 
-  const stampede = (results.stampede ?? []).filter((s) => s.variant.startsWith('cachex-'));
+  // As before Fastify variants existed: the Express ones (the stampede table shows all).
+  const stampede = (results.stampede ?? []).filter(
+    (s) => s.variant.startsWith('cachex-') && VARIANTS[s.variant]?.platform === 'express',
+  );
   goals.push({
     id: 'stampede',
+    platform: 'express',
     goal: 'Stampede: 100 concurrent requests to a cold /slow run the handler once (cachex variants)',
     target: '1 run',
     measured: stampede.length
@@ -114,6 +159,7 @@ export function evaluateGoals(results) {
   const redis = (results.roundTrips ?? []).find((r) => r.variant === 'cachex-redis');
   goals.push({
     id: 'redis-commands',
+    platform: 'express',
     goal: 'Redis: commands per hit (cachex-redis)',
     target: '1',
     measured: redis
@@ -157,7 +203,63 @@ export function evaluateGoals(results) {
     'bare-small',
     0.9,
   );
+
+  ratioGoal(
+    'fastify-memory-small',
+    'Fastify: cachex-fastify-memory hit on /small vs cache-manager-fastify-memory',
+    'fastify-memory-small',
+    1.5,
+    'fastify',
+  );
+  ratioGoal(
+    'fastify-nocache-small',
+    'Fastify: cachex-fastify-memory hit on /small vs nest-fastify-nocache (same rounds)',
+    'fastify-nocache-small',
+    1,
+    'fastify',
+  );
+  ratioGoal(
+    'fastify-memory-big',
+    'Fastify: cachex-fastify-memory hit on /big vs cache-manager-fastify-memory',
+    'fastify-memory-big',
+    3,
+    'fastify',
+  );
+  ratioGoal(
+    'fastify-bare-small',
+    'Fastify: cachex-fastify-memory /small hits within 10 % of a bare Fastify app (same rounds)',
+    'fastify-bare-small',
+    0.9,
+    'fastify',
+  );
+  goals.push(expressHolds(goals));
   return goals;
+}
+
+/**
+ * "No Express figure may fall": every Express goal above met — the stretch
+ * aside (shown, not counted: its verdict already varied from run to run).
+ */
+function expressHolds(goals) {
+  const express = goals.filter((g) => g.platform === 'express' && g.id !== 'stretch-bare-express');
+  const measured = express.filter((g) => g.met !== null);
+  const missed = measured.filter((g) => !g.met);
+  const stretch = goals.find((g) => g.id === 'stretch-bare-express');
+  const figure = (g) => g.measured.split(' (')[0];
+  return {
+    id: 'express-holds',
+    goal: 'No Express figure falls: every Express goal above still met beside the Fastify variants (the stretch shown, not counted)',
+    target: `${express.length} of ${express.length}`,
+    measured: measured.length
+      ? `${measured.length - missed.length} of ${measured.length} met${
+          missed.length ? `; not met: ${missed.map((g) => g.id).join(', ')}` : ''
+        } (${measured
+          .filter((g) => g.id !== 'stampede' && g.id !== 'redis-commands')
+          .map((g) => `${g.id} ${figure(g)}`)
+          .join(', ')}); stretch ${stretch?.met === null ? 'not measured' : figure(stretch)}`
+      : '—',
+    met: missed.length ? false : measured.length === express.length ? true : null,
+  };
 }
 
 /** Markdown page: machine, tables, goals, scenarios, how to reproduce. */
@@ -180,7 +282,7 @@ export function renderMarkdown(results) {
       `${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. ` +
       `${machine.taskset ? `Server on core ${config.serverCore}, load generator, Redis and Memcached on core ${config.loadCore} (taskset).` : 'No taskset: nothing pinned.'} ` +
       `autocannon, ${config.connections} connections, ${config.durationSec} s per measurement after a ${config.warmupSec} s warm-up that fills the cache; ` +
-      `a fresh server process per measurement (started during the previous one at nice 19 on the load core); ${config.rounds} interleaved rounds (peer and cachex alternate, A B then B A). ` +
+      `a fresh server process per measurement (started during the previous one at nice 19 on the load core); ${config.rounds} interleaved rounds (peer and cachex alternate, A B then B A)${config.fastifyRounds !== undefined && config.fastifyRounds < config.rounds ? `, the Fastify pairs in ${config.fastifyRounds} of them (the first, the last and evenly between)` : ''}. ` +
       `Library ${results.library.commit}${results.library.dirty ? ' + uncommitted changes' : ''} (sources ${results.library.hash}), run took ${Math.round(results.elapsedSec)} s.`,
   );
   line();
@@ -226,22 +328,34 @@ export function renderMarkdown(results) {
     line('### Ratios');
     line();
     line(
-      '× cache-manager: median of the per-round req/s ratios (min–max) against the matching @nestjs/cache-manager variant in the same rounds ' +
+      '× cache-manager: median of the per-round req/s ratios (min–max) against the matching @nestjs/cache-manager variant on the same platform in the same rounds ' +
         "(cachex-memcached has no such peer: its median against cache-manager-redis's median); CPU × cache-manager: the same with server CPU per request " +
-        '(peer ÷ cachex: above 1 when cachex spends less). × nest-nocache: against its single measurement; × express-bare: cachex-memory /small against ' +
-        'express-bare measured right after it in the first and last rounds (median of the ratios of those rounds), other rows against its median.',
+        '(peer ÷ cachex: above 1 when cachex spends less). × no cache and × bare: against Nest without a cache and the bare app of the same platform ' +
+        '(nest-nocache and express-bare on Express, nest-fastify-nocache and fastify-bare on Fastify); cachex-memory /small and cachex-fastify-memory /small ' +
+        'against the ones measured right after them in their first and last rounds (median of the ratios of those rounds), other rows against their median.',
     );
     line();
-    const nocache = (route) => seriesOf(tp.series, 'nest-nocache', route);
-    const bare = (route) => seriesOf(tp.series, 'express-bare', route);
     const rows = [];
-    for (const s of tp.series) {
-      if (s.variant === 'nest-nocache' || s.variant === 'express-bare') continue;
+    /** A same-round comparison of `variant` with `baseline` on `route`, if one was measured. */
+    const sameRounds = (variant, baseline, route) => {
       const pair = PAIRS.find(
-        (p) => p.route === s.route && p.members[1] === s.variant && p.id !== 'bare-small',
+        (p) => p.route === route && p.members.join() === `${baseline},${variant}`,
       );
-      const beside = PAIRS.find(
-        (p) => p.route === s.route && p.members.join() === `express-bare,${s.variant}`,
+      const r = pair && tp.ratios[pair.id];
+      return r?.median !== undefined
+        ? `${times(r.median)} (${times(r.min)}–${times(r.max)})`
+        : undefined;
+    };
+    const against = (s, baseline) => {
+      const same = sameRounds(s.variant, baseline, s.route);
+      if (same) return same;
+      const base = seriesOf(tp.series, baseline, s.route);
+      return base ? times(s.reqPerSec / base.reqPerSec) : '—';
+    };
+    for (const s of tp.series) {
+      if (VARIANTS[s.variant]?.bare || s.variant.startsWith('nest-')) continue;
+      const pair = PAIRS.find(
+        (p) => p.route === s.route && p.members[1] === s.variant && !isBaselinePair(p),
       );
       let vsPeer = '—';
       let cpuVsPeer = '—';
@@ -257,30 +371,11 @@ export function renderMarkdown(results) {
           cpuVsPeer = `${times(peer.cpuUsPerRequest / s.cpuUsPerRequest)} vs ${PEER[s.variant]}`;
         }
       }
-      const base = nocache(s.route);
-      const floor = bare(s.route);
-      rows.push([
-        s.variant,
-        s.route,
-        base ? times(s.reqPerSec / base.reqPerSec) : '—',
-        vsPeer,
-        cpuVsPeer,
-        beside && tp.ratios[beside.id]?.median !== undefined
-          ? `${times(tp.ratios[beside.id].median)} (${times(tp.ratios[beside.id].min)}–${times(tp.ratios[beside.id].max)})`
-          : floor
-            ? times(s.reqPerSec / floor.reqPerSec)
-            : '—',
-      ]);
+      const { nocache, bare } = baselinesOf(s.variant);
+      rows.push([s.variant, s.route, against(s, nocache), vsPeer, cpuVsPeer, against(s, bare)]);
     }
     table(
-      [
-        'variant',
-        'route',
-        '× nest-nocache',
-        '× cache-manager',
-        'CPU × cache-manager',
-        '× express-bare',
-      ],
+      ['variant', 'route', '× no cache', '× cache-manager', 'CPU × cache-manager', '× bare'],
       rows,
       'llrrrr',
     );
@@ -412,7 +507,7 @@ export function renderMarkdown(results) {
     line();
   }
   line(
-    `Reproduce: \`npm run bench\` (defaults: BENCH_DURATION=10, BENCH_ROUNDS=5; quick smoke run: \`BENCH_DURATION=2 BENCH_ROUNDS=2 npm run bench\`). ` +
+    `Reproduce: \`npm run bench\` (defaults: BENCH_DURATION=10, BENCH_ROUNDS=5, BENCH_FASTIFY_ROUNDS=3; quick smoke run: \`BENCH_DURATION=2 BENCH_ROUNDS=2 npm run bench\`). ` +
       'Full figures: `test/bench/results/latest.json`.',
   );
   return out.join('\n');

@@ -10,28 +10,81 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { backgroundCommand, ownPids, pin, pinnedCommand, restorePriority } from './machine.mjs';
 
-/** How each variant is started: its compiled entry point and environment. */
+/**
+ * How each variant is started: its compiled entry point, its environment and
+ * the stores it needs. A Nest variant and its Fastify twin share one entry
+ * (one module definition); BENCH_PLATFORM=fastify picks the adapter.
+ * `platform` names the HTTP platform; `bare` marks the apps without Nest.
+ */
+const FASTIFY = { BENCH_PLATFORM: 'fastify' };
 export const VARIANTS = {
-  'nest-nocache': { entry: 'nest-nocache.server.js', needs: [] },
+  'nest-nocache': { entry: 'nest-nocache.server.js', platform: 'express', needs: [] },
   'cache-manager-memory': {
     entry: 'cache-manager.server.js',
     env: { BENCH_STORE: 'memory' },
+    platform: 'express',
     needs: [],
   },
   'cache-manager-redis': {
     entry: 'cache-manager.server.js',
     env: { BENCH_STORE: 'redis' },
+    platform: 'express',
     needs: ['redis'],
   },
-  'cachex-memory': { entry: 'cachex.server.js', env: { BENCH_STORE: 'memory' }, needs: [] },
-  'cachex-redis': { entry: 'cachex.server.js', env: { BENCH_STORE: 'redis' }, needs: ['redis'] },
+  'cachex-memory': {
+    entry: 'cachex.server.js',
+    env: { BENCH_STORE: 'memory' },
+    platform: 'express',
+    needs: [],
+  },
+  'cachex-redis': {
+    entry: 'cachex.server.js',
+    env: { BENCH_STORE: 'redis' },
+    platform: 'express',
+    needs: ['redis'],
+  },
   'cachex-memcached': {
     entry: 'cachex.server.js',
     env: { BENCH_STORE: 'memcached' },
+    platform: 'express',
     needs: ['memcached'],
   },
-  'express-bare': { entry: 'express-bare.server.js', needs: [] },
+  'express-bare': { entry: 'express-bare.server.js', platform: 'express', bare: true, needs: [] },
+  'nest-fastify-nocache': {
+    entry: 'nest-nocache.server.js',
+    env: FASTIFY,
+    platform: 'fastify',
+    needs: [],
+  },
+  'cache-manager-fastify-memory': {
+    entry: 'cache-manager.server.js',
+    env: { ...FASTIFY, BENCH_STORE: 'memory' },
+    platform: 'fastify',
+    needs: [],
+  },
+  'cachex-fastify-memory': {
+    entry: 'cachex.server.js',
+    env: { ...FASTIFY, BENCH_STORE: 'memory' },
+    platform: 'fastify',
+    needs: [],
+  },
+  'cachex-fastify-redis': {
+    entry: 'cachex.server.js',
+    env: { ...FASTIFY, BENCH_STORE: 'redis' },
+    platform: 'fastify',
+    needs: ['redis'],
+  },
+  'fastify-bare': { entry: 'fastify-bare.server.js', platform: 'fastify', bare: true, needs: [] },
 };
+
+/** The Nest app without a cache and the bare app on a variant's platform (the ratios' baselines). */
+export function baselinesOf(variant) {
+  const fastify = VARIANTS[variant]?.platform === 'fastify';
+  return {
+    nocache: fastify ? 'nest-fastify-nocache' : 'nest-nocache',
+    bare: fastify ? 'fastify-bare' : 'express-bare',
+  };
+}
 
 const READY = /^BENCH_READY (\d+)$/m;
 

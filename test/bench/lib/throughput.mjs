@@ -29,24 +29,43 @@ export async function referenceBodies(serversDir) {
 }
 
 /**
+ * `count` of the rounds `0 … rounds - 1`, spread over the run: the first, the
+ * last and evenly in between (one: the middle round).
+ */
+export function spreadRounds(rounds, count = rounds) {
+  if (count >= rounds) return Array.from({ length: rounds }, (_, i) => i);
+  if (count <= 1) return [Math.floor((rounds - 1) / 2)];
+  return [
+    ...new Set(
+      Array.from({ length: count }, (_, i) => Math.round((i * (rounds - 1)) / (count - 1))),
+    ),
+  ];
+}
+
+/**
  * Which measurements to make, in order. Pairs (peer, cachex) are measured in
- * every round, alternating which goes first; companions (see COMPANIONS) in
- * the first and the last round right after their pair's cachex member;
- * singles once, in the middle round.
+ * every round, or in the rounds their `rounds` lists, alternating which goes
+ * first from one of its rounds to the next; companions (see COMPANIONS) in the
+ * first and the last round of the pair they go beside, right after its cachex
+ * member; singles once, in the middle round.
+ * @param {{ rounds: number, pairs: Array<{ id: string, route: string, members: string[], rounds?: number[] }>, singles: string[][], companions?: object[] }} options
  */
 export function planMeasurements({ rounds, pairs, singles, companions = [] }) {
   const plan = [];
   const middle = Math.floor((rounds - 1) / 2);
   for (let round = 0; round < rounds; round++) {
     for (const pair of pairs) {
-      const [first, second] = (round % 2 === 0 ? pair.members : [...pair.members].reverse()).map(
+      const own = pair.rounds ?? spreadRounds(rounds);
+      const nth = own.indexOf(round);
+      if (nth < 0) continue;
+      const [first, second] = (nth % 2 === 0 ? pair.members : [...pair.members].reverse()).map(
         (variant) => ({ round, group: pair.id, variant, route: pair.route }),
       );
-      // The first and the last round: as far apart as the run allows.
-      const beside = (round === 0 || round === rounds - 1 ? companions : [])
+      // The pair's first and last rounds: as far apart as the run allows.
+      const beside = (nth === 0 || nth === own.length - 1 ? companions : [])
         .filter((companion) => companion.beside === pair.id)
         .map(({ group, variant, route }) => ({ round, group, variant, route }));
-      // In these rounds the cachex member is the second, so they follow it, and the pair stays together.
+      // With an odd number of rounds the cachex member is the second in these, so they follow it.
       plan.push(first, second, ...beside);
     }
     if (round === middle) {
@@ -88,7 +107,6 @@ export async function measure(item, ctx, starting, duringWarmUp = () => undefine
     await flushStores(ctx.stores, VARIANTS[variant].needs);
     const url = server.base + route;
     const first = await get(url);
-    const bytesIdentical = sha(first.body) === ctx.reference[route];
     const nextStarting = duringWarmUp();
     // @nestjs/cache-manager stores after the response is sent.
     await sleep(50);
@@ -99,6 +117,9 @@ export async function measure(item, ctx, starting, duringWarmUp = () => undefine
     phase('nextStart');
     const check = await get(url);
     const servedHit = servedFromCache(check.headers);
+    // The miss that filled the cache and the hit measured send the same bytes as every variant.
+    const bytesIdentical =
+      sha(first.body) === ctx.reference[route] && sha(check.body) === ctx.reference[route];
     const name = route.slice(1);
     const runsBefore = (await server.runs())[name];
     phase('check');
@@ -157,7 +178,14 @@ export function summarizeSeries(measurements) {
     if (!series.has(key)) series.set(key, []);
     series.get(key).push(m);
   }
-  return [...series.values()].map((list) => {
+  // Express first, then Fastify, each in the order measured.
+  const platforms = ['express', 'fastify'];
+  const byPlatform = [...series.values()].sort(
+    (a, b) =>
+      platforms.indexOf(VARIANTS[a[0].variant]?.platform) -
+      platforms.indexOf(VARIANTS[b[0].variant]?.platform),
+  );
+  return byPlatform.map((list) => {
     const rps = list.map((m) => m.reqPerSec);
     return {
       variant: list[0].variant,

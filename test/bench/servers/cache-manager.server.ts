@@ -1,8 +1,9 @@
 /**
- * `cache-manager-memory` and `cache-manager-redis`: @nestjs/cache-manager with
- * its `CacheInterceptor` on the routes, as its documentation sets it up: the
- * default in-memory Keyv store, or Redis through `@keyv/redis`.
- * BENCH_STORE=memory|redis; BENCH_REDIS_PORT for redis.
+ * `cache-manager-memory`, `cache-manager-redis` and `cache-manager-fastify-memory`:
+ * @nestjs/cache-manager with its `CacheInterceptor` on the routes, as its
+ * documentation sets it up: the default in-memory Keyv store, or Redis through
+ * `@keyv/redis`. BENCH_STORE=memory|redis; BENCH_REDIS_PORT for redis;
+ * BENCH_PLATFORM=express|fastify (see nest-bootstrap.ts).
  */
 import { CacheInterceptor, CacheModule, CacheTTL } from '@nestjs/cache-manager';
 import { Controller, Module, UseInterceptors } from '@nestjs/common';

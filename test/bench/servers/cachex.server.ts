@@ -1,8 +1,10 @@
 /**
- * `cachex-memory`, `cachex-redis` and `cachex-memcached`: nestjs-cachex, loaded
- * by package name from its build, with its global interceptor and `@Cache(60)`
- * on the routes. BENCH_STORE=memory|redis|memcached; BENCH_REDIS_PORT or
- * BENCH_MEMCACHED_PORT for the servers.
+ * `cachex-memory`, `cachex-redis`, `cachex-memcached` and, on Fastify,
+ * `cachex-fastify-memory` and `cachex-fastify-redis`: nestjs-cachex, loaded by
+ * package name from its build, with its global interceptor and `@Cache(60)` on
+ * the routes. BENCH_STORE=memory|redis|memcached; BENCH_REDIS_PORT or
+ * BENCH_MEMCACHED_PORT for the servers; BENCH_PLATFORM=express|fastify (see
+ * nest-bootstrap.ts).
  */
 import { Controller, Module } from '@nestjs/common';
 import { Cache, type CacheBackend, CacheXModule, MemoryBackend } from 'nestjs-cachex';

@@ -1,4 +1,7 @@
-/** `nest-nocache`: NestJS 12 on Express, no cache: every request runs its handler. */
+/**
+ * `nest-nocache` and `nest-fastify-nocache`: NestJS 12 with no cache, on Express
+ * or (BENCH_PLATFORM=fastify) Fastify: every request runs its handler.
+ */
 import { Controller, Module } from '@nestjs/common';
 import { BenchRoutes, RunsController } from './bench-routes.js';
 import { serveNest } from './nest-bootstrap.js';
