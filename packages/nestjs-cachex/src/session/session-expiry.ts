@@ -51,3 +51,17 @@ export function renewedExpiry(
   const extended = expiryFrom(options, record.createdAt, now);
   return extended > effective ? extended : undefined;
 }
+
+/**
+ * Whether the stored record itself is due for renewal (its own time left
+ * below `slidingThreshold × ttl`). A token older than its record — the
+ * record was renewed by another request — only needs a new token, not a
+ * new write: at most one write per session per renewal window.
+ */
+export function recordDueForRenewal(
+  options: SlidingOptions,
+  record: Pick<SessionRecord, 'expiresAt'>,
+  now: number,
+): boolean {
+  return record.expiresAt - now < options.slidingThreshold * options.ttl * 1000;
+}

@@ -28,7 +28,12 @@ import {
   toRecord,
 } from './session-data.js';
 import { TokenDelivery } from './session-delivery.js';
-import { expiryFrom, pastAbsoluteTimeout, renewedExpiry } from './session-expiry.js';
+import {
+  expiryFrom,
+  pastAbsoluteTimeout,
+  recordDueForRenewal,
+  renewedExpiry,
+} from './session-expiry.js';
 import { type ResolvedSessionOptions } from './session-options.js';
 import { forgetSession, peekSessionState, trackSession } from './session-request.js';
 import { type FoundToken, readToken, type TokenSource } from './session-transport.js';
@@ -76,6 +81,8 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
   private readonly delivery: TokenDelivery;
   private codec: SessionTokenCodec | undefined;
   private codecLoading: Promise<SessionTokenCodec> | undefined;
+  /** Renewal writes under way, by session id (one write shared by concurrent renewals). */
+  private readonly renewals = new Map<string, Promise<number>>();
 
   constructor(
     @Inject(SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
@@ -163,6 +170,28 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
   }
 
   /**
+   * Writes a renewed expiry, once per session however many requests renew
+   * it at the same time in this process: they share the one write and its
+   * expiry. Rejects with `SessionRevokedError` when the session was
+   * destroyed meanwhile.
+   */
+  private renewRecord(session: SessionData, expiresAt: number): Promise<number> {
+    let renewing = this.renewals.get(session.id);
+    if (renewing === undefined) {
+      session.expiresAt = expiresAt;
+      renewing = this.store
+        .write(session)
+        .then((written) => {
+          if (!written) throw new SessionRevokedError('destroyed while it was being renewed');
+          return expiresAt;
+        })
+        .finally(() => this.renewals.delete(session.id));
+      this.renewals.set(session.id, renewing);
+    }
+    return renewing;
+  }
+
+  /**
    * @internal The guard's entry point: `get()` with the source the token was
    * read from, so a renewed token goes back the same way.
    */
@@ -195,11 +224,8 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
     const extended = renewedExpiry(this.options, record, verified.expiresAt, now);
     if (extended !== undefined) {
       // The record may already outlive the token (renewed by another request): only the token is new.
-      if (extended > session.expiresAt) {
-        session.expiresAt = extended;
-        if (!(await this.store.write(session))) {
-          throw new SessionRevokedError('destroyed while it was being renewed');
-        }
+      if (recordDueForRenewal(this.options, record, now) && extended > session.expiresAt) {
+        session.expiresAt = await this.renewRecord(session, extended);
       }
       renewed = await this.sign(session);
     }
