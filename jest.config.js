@@ -12,9 +12,12 @@ export default {
   },
   moduleNameMapper: {
     '^nestjs-cachex$': '<rootDir>/packages/nestjs-cachex/src/index.ts',
-    '^nestjs-cachex/(redis|memcached|session)$': '<rootDir>/packages/nestjs-cachex/src/$1/index.ts',
+    '^nestjs-cachex/(redis|memcached|session|testing)$':
+      '<rootDir>/packages/nestjs-cachex/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
+  // The package check's apps run their own Jest, against the packed package.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/package/apps/'],
   testMatch: ['<rootDir>/packages/*/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/setup/global-setup.mjs',
   globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',

@@ -1,167 +1,93 @@
 /**
- * Checks the built package as users get it: publint on packages/nestjs-cachex,
- * fresh ESM apps on NestJS 12 and 11 installing the packed tarball and caching a route,
- * every subpath export imported by package name from dist/, the main entry
- * loading neither ioredis nor memjs, and `npm pack` shipping dist/ and the
- * sources its maps point to, without specs.
- * Run after `npm run build`.
+ * `npm run check:package` (after `npm run build`): checks nestjs-cachex as
+ * users get it. The package itself: publint strict, every subpath loading by
+ * name with its exports (the main entry without the optional clients), the
+ * `npm pack` file list, attw on the tarball. Then the apps users have
+ * (apps.mjs), each installing that tarball: compile, a hit over HTTP, a Jest
+ * e2e test, and one copy of the package when it is both required and imported.
+ * Prints one line per check; exits 1 if any failed.
+ *
+ * The apps are installed in a directory of the system's temp dir named after
+ * this checkout, and left there: a rerun only reinstalls what changed
+ * (deleting some 100,000 files can take longer than the check). Delete it to
+ * start afresh; CI machines start afresh anyway.
  */
-import { execFileSync } from 'node:child_process';
-import { register } from 'node:module';
-import { publint } from 'publint';
-import { formatMessage } from 'publint/utils';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lanes, checkApp } from './apps.mjs';
+import { entryPointProblems, exportedNames, publintProblems } from './entry-points.mjs';
+import { packProblems, packTarball } from './pack.mjs';
+import { createReport, expectNone, seconds } from './report.mjs';
+import { timed } from './run.mjs';
+import { checkTypes } from './types-wrong.mjs';
 
 const pkgDir = new URL('../../packages/nestjs-cachex/', import.meta.url).pathname;
-let failed = false;
-const fail = (message) => {
-  failed = true;
-  console.error(`✗ ${message}`);
-};
+const checkout = createHash('sha256').update(new URL('../..', import.meta.url).pathname);
+const workDir = join(tmpdir(), `nestjs-cachex-package-check-${checkout.digest('hex').slice(0, 8)}`);
+mkdirSync(workDir, { recursive: true });
+const report = createReport();
+const [, totalSeconds] = await timed(checkAll);
 
-const { messages } = await publint({ pkgDir, strict: true });
-const pkg = JSON.parse(readFileSync(`${pkgDir}package.json`, 'utf8'));
-for (const message of messages) fail(`publint: ${formatMessage(message, pkg)}`);
+if (report.failed) {
+  console.error(`package check failed after ${seconds(totalSeconds)}; the apps are in ${workDir}`);
+  process.exit(1);
+}
+console.log(`package check passed in ${seconds(totalSeconds)}`);
 
-// The main entry must not pull in the optional clients.
-const banned = ['ioredis', 'memjs', '@nestjs/jwt'];
-register(
-  `data:text/javascript,${encodeURIComponent(`
-    const banned = ${JSON.stringify(banned)};
-    export async function resolve(specifier, context, next) {
-      if (globalThis.__cachexGuard && banned.includes(specifier)) {
-        throw new Error('nestjs-cachex main entry loaded ' + specifier);
+async function checkAll() {
+  await check('publint', async () =>
+    expectNone(await publintProblems(pkgDir), 'strict, no message'),
+  );
+  await check('entry points', async () =>
+    expectNone(
+      await entryPointProblems(),
+      `${Object.keys(exportedNames).length} load from dist/ with their exports; the main entry without ioredis, memjs, @nestjs/jwt`,
+    ),
+  );
+  const tarball = await check('npm pack', async () => {
+    const { files, ...tarball } = await packTarball(pkgDir, workDir);
+    const summary = `${files.length} files, both builds, no specs`;
+    return { summary: expectNone(packProblems(files), summary), value: tarball };
+  });
+  if (!tarball) return;
+  await check('attw', () => checkTypes(tarball.path));
+  await Promise.all(lanes.map((names) => checkLane(names, tarball)));
+}
+
+async function checkLane(names, tarball) {
+  for (const name of names) {
+    try {
+      const [result, took] = await timed(() => checkApp(name, workDir, tarball));
+      const steps = Object.entries(result.seconds).map(
+        ([step, value]) => `${step} ${seconds(value)}`,
+      );
+      report.pass(`${name}: ${result.proved} (${seconds(took)}: ${steps.join(', ')})`);
+      if (result.sameClasses) {
+        report.pass(
+          `${name}: one copy when required and imported, either first (${result.sameClasses})`,
+        );
       }
-      return next(specifier, context);
-    }`)}`,
-);
-await import('reflect-metadata');
-globalThis.__cachexGuard = true;
-const main = await import('nestjs-cachex');
-globalThis.__cachexGuard = false;
-const expected = [
-  'CacheXModule',
-  'Cache',
-  'CacheBackend',
-  'MemoryBackend',
-  'CacheInterceptor',
-  'CacheManager',
-  'defaultKeyBuilder',
-  'CacheXError',
-  'CacheXConfigError',
-  'CacheXUnsupportedError',
-];
-for (const name of expected) if (!(name in main)) fail(`nestjs-cachex does not export ${name}`);
-
-const subpaths = {
-  'nestjs-cachex/redis': ['RedisBackend'],
-  'nestjs-cachex/memcached': ['MemcachedBackend'],
-  'nestjs-cachex/session': [
-    'SessionModule',
-    'SessionManager',
-    'SessionGuard',
-    'Session',
-    'OptionalSession',
-    'SessionData',
-    'SessionError',
-  ],
-};
-for (const [path, names] of Object.entries(subpaths)) {
-  const mod = await import(path);
-  for (const name of names) if (!(name in mod)) fail(`${path} does not export ${name}`);
-}
-
-const packed = JSON.parse(
-  execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: pkgDir, encoding: 'utf8' }),
-);
-const files = packed[0].files.map((file) => file.path);
-for (const required of [
-  'dist/esm/index.js',
-  'dist/esm/index.d.ts',
-  'dist/esm/redis/index.js',
-  'dist/esm/session/index.d.ts',
-  'dist/commonjs/index.js',
-  'dist/commonjs/index.d.ts',
-  'dist/commonjs/package.json',
-  'cjs/index.cjs',
-  'cjs/load.cjs',
-]) {
-  if (!files.includes(required)) fail(`npm pack leaves out ${required}`);
-}
-const strays = files.filter(
-  (file) =>
-    !/^(dist|src|cjs)\//.test(file) && !['package.json', 'README.md', 'LICENSE'].includes(file),
-);
-if (strays.length > 0) fail(`npm pack ships files outside dist/ and src/: ${strays.join(', ')}`);
-if (files.some((file) => file.includes('.spec.'))) fail('npm pack ships spec files');
-
-// Fresh apps on NestJS 12 (the workspace's versions) and 11 install the tarball and serve a hit.
-const root = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-const peers = [
-  '@nestjs/common',
-  '@nestjs/core',
-  '@nestjs/platform-express',
-  'reflect-metadata',
-  'rxjs',
-];
-const nest11 = {
-  '@nestjs/common': '^11.0.0',
-  '@nestjs/core': '^11.0.0',
-  '@nestjs/platform-express': '^11.0.0',
-};
-for (const [label, versions] of [
-  ['NestJS 12', {}],
-  ['NestJS 11', nest11],
-]) {
-  const appDir = mkdtempSync(join(tmpdir(), 'cachex-fresh-app-'));
-  try {
-    const [tarball] = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--pack-destination', appDir], {
-        cwd: pkgDir,
-        encoding: 'utf8',
-      }),
-    );
-    const dependencies = Object.fromEntries(
-      peers.map((name) => [name, root.devDependencies[name]]),
-    );
-    writeFileSync(
-      join(appDir, 'package.json'),
-      JSON.stringify({
-        name: 'fresh-app',
-        private: true,
-        type: 'module',
-        dependencies: {
-          ...dependencies,
-          ...versions,
-          'nestjs-cachex': `file:./${tarball.filename}`,
-        },
-      }),
-    );
-    writeFileSync(
-      join(appDir, 'app.mjs'),
-      readFileSync(new URL('./fresh-app.mjs', import.meta.url)),
-    );
-    execFileSync(
-      'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
-      {
-        cwd: appDir,
-        stdio: 'inherit',
-      },
-    );
-    console.log(
-      `${label} ${execFileSync('node', ['app.mjs'], { cwd: appDir, encoding: 'utf8' }).trim()}`,
-    );
-  } catch (error) {
-    fail(`a fresh ${label} app could not install and use the packed package: ${error.message}`);
-  } finally {
-    rmSync(appDir, { recursive: true, force: true });
+    } catch (error) {
+      report.fail(`${name}: ${error.message}`, error.output);
+    }
   }
 }
 
-if (failed) process.exit(1);
-console.log(
-  `package check passed: publint clean, ${Object.keys(subpaths).length + 1} entry points load, ${files.length} files packed`,
-);
+/**
+ * Runs one check of the package and reports it. `fn` returns its summary, or
+ * `{ summary, value }` to hand a value on; resolves with that value (the
+ * summary when there is none), or undefined when the check failed.
+ */
+async function check(name, fn) {
+  try {
+    const [result, took] = await timed(fn);
+    const { summary, value = summary } = typeof result === 'string' ? { summary: result } : result;
+    report.pass(`${name}: ${summary} (${seconds(took)})`);
+    return value;
+  } catch (error) {
+    report.fail(`${name}: ${error.message}`, error.output ?? error.stack);
+    return undefined;
+  }
+}

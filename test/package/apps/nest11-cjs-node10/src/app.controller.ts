@@ -1,0 +1,27 @@
+import { Controller, Get } from '@nestjs/common';
+import { Cache } from 'nestjs-cachex';
+import { AppService } from './app.service';
+import { optionalBackends, sessionClasses } from './optional-entries';
+
+@Controller()
+export class AppController {
+  constructor(private readonly appService: AppService) {}
+
+  @Get()
+  getHello(): string {
+    return this.appService.getHello();
+  }
+
+  @Get('cached')
+  @Cache(60)
+  getCached(): { runs: number } {
+    return this.appService.countRun();
+  }
+
+  @Get('entries')
+  getEntries(): string[] {
+    return [...optionalBackends, ...sessionClasses].map(
+      (loaded) => loaded.name,
+    );
+  }
+}
