@@ -2,7 +2,7 @@
  * The package's own metadata and entry points, in this process: publint in
  * strict mode, then every subpath imported by package name from dist/ with
  * the names it must export, the main entry loading none of the optional
- * clients (ioredis, memjs, @nestjs/jwt).
+ * peers (ioredis, memjs, @nestjs/jwt, @jest/globals).
  */
 import { register } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ export const exportedNames = {
     'CacheXError',
     'CacheXConfigError',
     'CacheXUnsupportedError',
+    'CacheXTimeoutError',
   ],
   'nestjs-cachex/redis': ['RedisBackend'],
   'nestjs-cachex/memcached': ['MemcachedBackend'],
@@ -44,7 +45,7 @@ export async function publintProblems(pkgDir) {
 
 /** Missing exports, and an optional client reached from the main entry; empty when none. */
 export async function entryPointProblems() {
-  const optionalClients = ['ioredis', 'memjs', '@nestjs/jwt'];
+  const optionalClients = ['ioredis', 'memjs', '@nestjs/jwt', '@jest/globals'];
   register(
     `data:text/javascript,${encodeURIComponent(`
       const banned = ${JSON.stringify(optionalClients)};
