@@ -224,6 +224,7 @@ function createClient(
   if (cluster) {
     return new Cluster(cluster.nodes, {
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       clusterRetryStrategy: reconnectDelayMs,
       ...cluster.options,
       redisOptions: { ...connection, ...cluster.options?.redisOptions },
@@ -235,6 +236,8 @@ function createClient(
   return new Redis({
     ...connection,
     enableOfflineQueue: false,
+    // Commands of one event-loop turn (session reads, index updates) go out in one write.
+    enableAutoPipelining: true,
     retryStrategy: reconnectDelayMs,
     ...ioredisOptions,
   });
