@@ -114,7 +114,9 @@ export class FillCoordinator {
       const token = await this.lock(`refresh:${key}`);
       if (token === null) return;
       try {
-        await refresh();
+        // A request that read the stale entry before an earlier refresh (here or
+        // in another instance) landed comes here after it: nothing is stale now.
+        if (!(await this.peek(key))) await refresh();
       } finally {
         if (token) await this.unlock(`refresh:${key}`, token);
       }
