@@ -1,7 +1,8 @@
 /**
  * CacheXModule wiring: forRoot / forRootAsync (useFactory, useClass,
  * useExisting), the global interceptor switch, CacheManager through HTTP,
- * failing backends answered by the handler, and a clean shutdown.
+ * failing backends answered by the handler, and a clean shutdown, on both
+ * platforms (API.md "Platforms").
  */
 import {
   Controller,
@@ -25,6 +26,7 @@ import {
   MemoryBackend,
 } from 'nestjs-cachex';
 import request from 'supertest';
+import { type Platform, platforms, startApp } from '../support/cache-app.js';
 
 let handlerRuns = 0;
 let computations = 0;
@@ -74,160 +76,15 @@ class OptInController {
   }
 }
 
-async function start(imports: unknown[], controllers: unknown[] = [ProductsController]) {
-  const moduleRef = await Test.createTestingModule({
-    imports: imports as never[],
-    controllers: controllers as never[],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  return app;
+@Injectable()
+class CacheConfig {
+  create(): CacheXModuleOptions {
+    return { defaultTtl: 42 };
+  }
 }
 
-async function hitsAfterMiss(app: INestApplication, path = '/cached'): Promise<string[]> {
-  const statuses: string[] = [];
-  for (let i = 0; i < 2; i++) {
-    const res = await request(app.getHttpServer()).get(path).expect(200);
-    statuses.push(String(res.headers['cache-status']));
-  }
-  return statuses;
-}
-
-beforeEach(() => {
-  handlerRuns = 0;
-  computations = 0;
-});
-
-describe('CacheXModule.forRoot', () => {
-  it('defaults to a MemoryBackend and a global interceptor', async () => {
-    const app = await start([CacheXModule.forRoot()]);
-    expect(app.get(CacheBackend)).toBeInstanceOf(MemoryBackend);
-    expect(await hitsAfterMiss(app)).toEqual([
-      'cachex; fwd=miss; stored',
-      expect.stringMatching(/^cachex; hit/),
-    ]);
-    expect(handlerRuns).toBe(1);
-    await app.close();
-  });
-
-  it('uses defaultTtl for @Cache() without a ttl', async () => {
-    const app = await start([CacheXModule.forRoot({ defaultTtl: 15 })]);
-    const res = await request(app.getHttpServer()).get('/default-ttl').expect(200);
-    expect(res.headers['cache-control']).toBe('max-age=15');
-    await app.close();
-  });
-
-  it('uses a custom keyBuilder for every route', async () => {
-    const app = await start([CacheXModule.forRoot({ keyBuilder: () => 'one-key-for-all' })]);
-    await request(app.getHttpServer()).get('/cached').expect(200);
-    const other = await request(app.getHttpServer()).get('/default-ttl').expect(200);
-    expect(other.body).toEqual({ run: 1 });
-    expect(await app.get(CacheBackend).get('one-key-for-all')).toBeDefined();
-    await app.close();
-  });
-
-  it('with interceptor: false, caches only routes that opt in', async () => {
-    const app = await start(
-      [CacheXModule.forRoot({ interceptor: false })],
-      [ProductsController, OptInController],
-    );
-    const plain = await request(app.getHttpServer()).get('/cached').expect(200);
-    expect(plain.headers['cache-status']).toBeUndefined();
-    expect(await hitsAfterMiss(app, '/opt-in')).toEqual([
-      'cachex; fwd=miss; stored',
-      expect.stringMatching(/^cachex; hit/),
-    ]);
-    await app.close();
-  });
-
-  it.each<[string, CacheXModuleOptions]>([
-    ['a negative defaultTtl', { defaultTtl: -1 }],
-    ['a zero backendTimeoutMs', { backendTimeoutMs: 0 }],
-    ['a bad status', { statuses: [700] }],
-  ])('refuses %s at start-up', async (_name, options) => {
-    await expect(start([CacheXModule.forRoot(options)])).rejects.toThrow(CacheXConfigError);
-  });
-});
-
-describe('CacheXModule.forRootAsync', () => {
-  @Injectable()
-  class CacheConfig {
-    create(): CacheXModuleOptions {
-      return { defaultTtl: 42 };
-    }
-  }
-
-  @Module({ providers: [CacheConfig], exports: [CacheConfig] })
-  class ConfigModule {}
-
-  it.each([
-    [
-      'useFactory with inject',
-      {
-        imports: [ConfigModule],
-        inject: [CacheConfig],
-        useFactory: (c: CacheConfig) => c.create(),
-      },
-    ],
-    ['useClass', { useClass: CacheConfig }],
-    ['useExisting', { imports: [ConfigModule], useExisting: CacheConfig }],
-  ])('configures the module with %s', async (_name, options) => {
-    const app = await start([CacheXModule.forRootAsync(options as never)]);
-    const res = await request(app.getHttpServer()).get('/default-ttl').expect(200);
-    expect(res.headers['cache-control']).toBe('max-age=42');
-    expect(await hitsAfterMiss(app, '/default-ttl')).toEqual([
-      expect.stringMatching(/^cachex; hit/),
-      expect.stringMatching(/^cachex; hit/),
-    ]);
-    await app.close();
-  });
-});
-
-describe('CacheManager over HTTP', () => {
-  it('shares one computation between concurrent callers and then serves the stored value', async () => {
-    const app = await start([CacheXModule.forRoot()]);
-    const server = app.getHttpServer();
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () => request(server).get('/price/7')),
-    );
-    for (const res of answers)
-      expect(res.body).toEqual({ value: { id: '7', cents: 1999 }, has: true });
-    expect(computations).toBe(1);
-    await request(server).get('/price/7').expect(200);
-    expect(computations).toBe(1);
-    await app.close();
-  });
-
-  it('does not store a failed computation', async () => {
-    const app = await start([CacheXModule.forRoot()]);
-    const server = app.getHttpServer();
-    const answers = await Promise.all(
-      Array.from({ length: 3 }, () => request(server).get('/price/broken')),
-    );
-    for (const res of answers) expect(res.status).toBe(500);
-    expect(computations).toBe(1);
-    await request(server).get('/price/broken').expect(500);
-    expect(computations).toBe(2);
-    await app.close();
-  });
-
-  it('keeps its data apart from response entries', async () => {
-    const app = await start([CacheXModule.forRoot()]);
-    const manager = app.get(CacheManager);
-    await manager.set('user:1', { name: 'Ada' });
-    await manager.set('user:2', { name: 'Bob' });
-    await manager.set('order:1', [1, 2]);
-    await request(app.getHttpServer()).get('/cached').expect(200);
-    expect(await app.get(CacheBackend).clear()).toBe(1);
-    expect(await manager.get('user:1')).toEqual({ name: 'Ada' });
-    expect(await manager.clearPattern('user:*')).toBe(2);
-    expect(await manager.has('user:2')).toBe(false);
-    expect(await manager.delete('order:1')).toBe(true);
-    await manager.set('x', 1);
-    expect(await manager.clear()).toBe(1);
-    await app.close();
-  });
-});
+@Module({ providers: [CacheConfig], exports: [CacheConfig] })
+class ConfigModule {}
 
 /** A backend whose every call fails the way `mode` says. */
 class FailingBackend extends MemoryBackend {
@@ -249,36 +106,197 @@ class FailingBackend extends MemoryBackend {
   }
 }
 
-describe('a failing backend', () => {
-  it.each(['throw', 'hang'] as const)(
-    'that calls %s: every request is answered by the handler',
-    async (mode) => {
-      const backend = new FailingBackend(mode);
-      const app = await start([CacheXModule.forRoot({ backend, backendTimeoutMs: 100 })]);
-      const started = Date.now();
-      for (let i = 0; i < 3; i++) {
-        const res = await request(app.getHttpServer()).get('/cached').expect(200);
-        expect(res.body).toEqual({ run: i + 1 });
-        expect(res.headers['cache-status']).toBe('cachex; fwd=miss');
-      }
-      expect(Date.now() - started).toBeLessThan(3 * 100 + 1000);
-      expect(backend.calls).toBe(3);
-      await app.close();
-    },
-  );
+/** Apps started by a test, closed after it whether it passed or not. */
+const open: INestApplication[] = [];
+
+async function start(
+  platform: Platform,
+  imports: unknown[],
+  controllers: unknown[] = [ProductsController],
+): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: imports as never[],
+    controllers: controllers as never[],
+  }).compile();
+  const app = await startApp(moduleRef, platform);
+  open.push(app);
+  return app;
+}
+
+async function hitsAfterMiss(app: INestApplication, path = '/cached'): Promise<string[]> {
+  const statuses: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await request(app.getHttpServer()).get(path).expect(200);
+    statuses.push(String(res.headers['cache-status']));
+  }
+  return statuses;
+}
+
+beforeEach(() => {
+  handlerRuns = 0;
+  computations = 0;
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((app) => app.close()));
 });
 
-describe('shutdown', () => {
-  it('closes the backend when the app closes', async () => {
-    let closed = 0;
-    const backend = new (class extends MemoryBackend {
-      override close() {
-        closed++;
-        return super.close();
-      }
-    })();
-    const app = await start([CacheXModule.forRoot({ backend })]);
-    await app.close();
-    expect(closed).toBe(1);
+describe.each(platforms)('CacheXModule on %s', (platform) => {
+  describe('CacheXModule.forRoot', () => {
+    it('defaults to a MemoryBackend and a global interceptor', async () => {
+      const app = await start(platform, [CacheXModule.forRoot()]);
+      expect(app.get(CacheBackend)).toBeInstanceOf(MemoryBackend);
+      expect(await hitsAfterMiss(app)).toEqual([
+        'cachex; fwd=miss; stored',
+        expect.stringMatching(/^cachex; hit/),
+      ]);
+      expect(handlerRuns).toBe(1);
+    });
+
+    it('uses defaultTtl for @Cache() without a ttl', async () => {
+      const app = await start(platform, [CacheXModule.forRoot({ defaultTtl: 15 })]);
+      const res = await request(app.getHttpServer()).get('/default-ttl').expect(200);
+      expect(res.headers['cache-control']).toBe('max-age=15');
+    });
+
+    it('uses a custom keyBuilder for every route', async () => {
+      const app = await start(platform, [
+        CacheXModule.forRoot({ keyBuilder: () => 'one-key-for-all' }),
+      ]);
+      await request(app.getHttpServer()).get('/cached').expect(200);
+      const other = await request(app.getHttpServer()).get('/default-ttl').expect(200);
+      expect(other.body).toEqual({ run: 1 });
+      expect(await app.get(CacheBackend).get('one-key-for-all')).toBeDefined();
+    });
+
+    it('with interceptor: false, caches only routes that opt in', async () => {
+      const app = await start(
+        platform,
+        [CacheXModule.forRoot({ interceptor: false })],
+        [ProductsController, OptInController],
+      );
+      const plain = await request(app.getHttpServer()).get('/cached').expect(200);
+      expect(plain.headers['cache-status']).toBeUndefined();
+      expect(await hitsAfterMiss(app, '/opt-in')).toEqual([
+        'cachex; fwd=miss; stored',
+        expect.stringMatching(/^cachex; hit/),
+      ]);
+    });
+
+    it.each<[string, CacheXModuleOptions]>([
+      ['a negative defaultTtl', { defaultTtl: -1 }],
+      ['a zero backendTimeoutMs', { backendTimeoutMs: 0 }],
+      ['a bad status', { statuses: [700] }],
+    ])('refuses %s at start-up', async (_name, options) => {
+      await expect(start(platform, [CacheXModule.forRoot(options)])).rejects.toThrow(
+        CacheXConfigError,
+      );
+    });
+  });
+
+  describe('CacheXModule.forRootAsync', () => {
+    it.each([
+      [
+        'useFactory with inject',
+        {
+          imports: [ConfigModule],
+          inject: [CacheConfig],
+          useFactory: (c: CacheConfig) => c.create(),
+        },
+      ],
+      ['useClass', { useClass: CacheConfig }],
+      ['useExisting', { imports: [ConfigModule], useExisting: CacheConfig }],
+    ])('configures the module with %s', async (_name, options) => {
+      const app = await start(platform, [CacheXModule.forRootAsync(options as never)]);
+      const res = await request(app.getHttpServer()).get('/default-ttl').expect(200);
+      expect(res.headers['cache-control']).toBe('max-age=42');
+      expect(await hitsAfterMiss(app, '/default-ttl')).toEqual([
+        expect.stringMatching(/^cachex; hit/),
+        expect.stringMatching(/^cachex; hit/),
+      ]);
+    });
+  });
+
+  describe('CacheManager over HTTP', () => {
+    it('shares one computation between concurrent callers and then serves the stored value', async () => {
+      const app = await start(platform, [CacheXModule.forRoot()]);
+      const server = app.getHttpServer();
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => request(server).get('/price/7')),
+      );
+      for (const res of answers)
+        expect(res.body).toEqual({ value: { id: '7', cents: 1999 }, has: true });
+      expect(computations).toBe(1);
+      await request(server).get('/price/7').expect(200);
+      expect(computations).toBe(1);
+    });
+
+    it('does not store a failed computation', async () => {
+      const app = await start(platform, [CacheXModule.forRoot()]);
+      const server = app.getHttpServer();
+      const answers = await Promise.all(
+        Array.from({ length: 3 }, () => request(server).get('/price/broken')),
+      );
+      for (const res of answers) expect(res.status).toBe(500);
+      expect(computations).toBe(1);
+      await request(server).get('/price/broken').expect(500);
+      expect(computations).toBe(2);
+    });
+
+    it('keeps its data apart from response entries', async () => {
+      const app = await start(platform, [CacheXModule.forRoot()]);
+      const manager = app.get(CacheManager);
+      await manager.set('user:1', { name: 'Ada' });
+      await manager.set('user:2', { name: 'Bob' });
+      await manager.set('order:1', [1, 2]);
+      await request(app.getHttpServer()).get('/cached').expect(200);
+      expect(await app.get(CacheBackend).clear()).toBe(1);
+      expect(await manager.get('user:1')).toEqual({ name: 'Ada' });
+      expect(await manager.clearPattern('user:*')).toBe(2);
+      expect(await manager.has('user:2')).toBe(false);
+      expect(await manager.delete('order:1')).toBe(true);
+      await manager.set('x', 1);
+      expect(await manager.clear()).toBe(1);
+    });
+  });
+
+  describe('a failing backend', () => {
+    /** The module's bound on a backend call, in ms. */
+    const BACKEND_TIMEOUT_MS = 100;
+    /** Scheduling slack per request on a busy machine; a hung backend call would never end. */
+    const SLACK_MS = 1500;
+
+    it.each(['throw', 'hang'] as const)(
+      'that calls %s: every request is answered by the handler',
+      async (mode) => {
+        const backend = new FailingBackend(mode);
+        const app = await start(platform, [
+          CacheXModule.forRoot({ backend, backendTimeoutMs: BACKEND_TIMEOUT_MS }),
+        ]);
+        for (let i = 0; i < 3; i++) {
+          const started = performance.now();
+          const res = await request(app.getHttpServer()).get('/cached').expect(200);
+          expect(performance.now() - started).toBeLessThan(BACKEND_TIMEOUT_MS + SLACK_MS);
+          expect(res.body).toEqual({ run: i + 1 });
+          expect(res.headers['cache-status']).toBe('cachex; fwd=miss; detail=backend-error');
+        }
+        expect(backend.calls).toBe(3);
+      },
+    );
+  });
+
+  describe('shutdown', () => {
+    it('closes the backend when the app closes', async () => {
+      let closed = 0;
+      const backend = new (class extends MemoryBackend {
+        override close() {
+          closed++;
+          return super.close();
+        }
+      })();
+      const app = await start(platform, [CacheXModule.forRoot({ backend })]);
+      open.splice(open.indexOf(app), 1); // closed here, not after the test
+      await app.close();
+      expect(closed).toBe(1);
+    });
   });
 });

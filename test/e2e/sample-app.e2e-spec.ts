@@ -1,4 +1,9 @@
-/** The sample app, driven over HTTP on its in-memory default. */
+/**
+ * The sample app, driven over HTTP on its in-memory default. Express only:
+ * the sample app is an Express app (`sample-app/src/main.ts` creates it on
+ * Nest's default platform), and this suite checks the app as it ships; the
+ * library's behaviour on Fastify is covered by the other suites.
+ */
 import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
