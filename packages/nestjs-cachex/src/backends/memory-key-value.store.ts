@@ -1,6 +1,6 @@
 import { type LRUCache } from 'lru-cache';
 import { type KeyValueStore } from './cache-backend.js';
-import { globToRegExp } from './glob.js';
+import { compileGlob } from './glob.js';
 
 /** What a namespace key holds in memory: a string, or a set of members. */
 export type MemoryValue = string | Set<string>;
@@ -87,7 +87,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
   }
 
   async clearPattern(glob: string): Promise<number> {
-    const pattern = globToRegExp(glob);
+    const pattern = compileGlob(glob);
     return this.deleteWhere((key) => pattern.test(key));
   }
 

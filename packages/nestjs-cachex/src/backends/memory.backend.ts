@@ -10,7 +10,7 @@ import {
   LOCK_NAMESPACE,
 } from './cache-backend.js';
 import { type CacheEntry, entryLifetimeSeconds } from './cache-entry.js';
-import { globToRegExp } from './glob.js';
+import { compileGlob } from './glob.js';
 import { MemoryKeyValueStore, type MemoryValue } from './memory-key-value.store.js';
 
 /** Options of `MemoryBackend`. */
@@ -124,7 +124,7 @@ export class MemoryBackend extends CacheBackend {
   }
 
   async clearPattern(glob: string): Promise<number> {
-    const pattern = globToRegExp(glob);
+    const pattern = compileGlob(glob);
     const keys = [...this.byPath.keys()].flatMap((path) =>
       pattern.test(path) ? keysOf(this.byPath, path) : [],
     );

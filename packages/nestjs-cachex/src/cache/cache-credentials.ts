@@ -68,14 +68,12 @@ export class CacheCredentials {
       return { id: `session:${createHash('sha256').update(sessionId).digest('base64url')}` };
     }
     if (this.sessions?.read(req) !== undefined) return { none: 'unverified-session' };
-    const parts: string[] = [];
-    const authorization = headerValue(req, 'authorization');
-    if (authorization !== undefined && authorization !== '') parts.push(`a=${authorization}`);
-    for (const [name, value] of this.credentialCookies(req).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      parts.push(`c=${name.length}:${name}=${value}`);
-    }
-    if (parts.length === 0) return { none: 'no-credential' };
-    const digest = createHmac('sha256', this.secret).update(parts.join('\n')).digest('base64url');
+    const authorization = headerValue(req, 'authorization') || undefined;
+    const cookies = this.credentialCookies(req).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (authorization === undefined && cookies.length === 0) return { none: 'no-credential' };
+    // JSON keeps every value apart: a decoded cookie value may hold any character.
+    const credentials = JSON.stringify([authorization ?? null, cookies]);
+    const digest = createHmac('sha256', this.secret).update(credentials).digest('base64url');
     return { id: `hmac:${digest}` };
   }
 

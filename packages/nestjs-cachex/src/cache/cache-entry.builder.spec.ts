@@ -33,8 +33,6 @@ describe('buildEntry validators', () => {
 
   it('dates a first entry from now', () => {
     const entry = build('first');
-    expect(Math.abs(Date.parse(entry.headers['last-modified']!) - Date.now())).toBeLessThan(
-      2000,
-    );
+    expect(Math.abs(Date.parse(entry.headers['last-modified']!) - Date.now())).toBeLessThan(2000);
   });
 });

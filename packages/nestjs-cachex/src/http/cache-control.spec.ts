@@ -1,4 +1,9 @@
-import { buildCacheControl, forbidsSharedStorage } from './cache-control.js';
+import fc from 'fast-check';
+import {
+  buildCacheControl,
+  type CacheControlDirectives,
+  forbidsSharedStorage,
+} from './cache-control.js';
 
 describe('buildCacheControl', () => {
   it('writes every directive in the contract order', () => {
@@ -41,5 +46,164 @@ describe('forbidsSharedStorage', () => {
     ['', false, false],
   ])('%s (private route: %s) forbids: %s', (header, isPrivate, forbids) => {
     expect(forbidsSharedStorage(header, isPrivate)).toBe(forbids);
+  });
+});
+
+/**
+ * Text no client is kind enough to send: any Unicode (lone surrogates and
+ * control characters included), the characters that structure the header,
+ * and now and then a very long value.
+ */
+const hostile: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  {
+    weight: 3,
+    arbitrary: fc.string({
+      unit: fc.constantFrom(',', '=', '"', ' ', '\t', ';', 'no-store', 'private', 'PRIVATE', 'x'),
+      maxLength: 20,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.string({
+      unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)),
+      maxLength: 40,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }), fc.nat(100_000))
+      .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
+  },
+);
+
+describe('Cache-Control properties', () => {
+  /** The directives in the contract's order, as `buildCacheControl` spells them. */
+  const ORDER: Array<[keyof CacheControlDirectives, string]> = [
+    ['public', 'public'],
+    ['private', 'private'],
+    ['noCache', 'no-cache'],
+    ['noStore', 'no-store'],
+    ['maxAge', 'max-age'],
+    ['sMaxAge', 's-maxage'],
+    ['mustRevalidate', 'must-revalidate'],
+    ['proxyRevalidate', 'proxy-revalidate'],
+    ['noTransform', 'no-transform'],
+    ['immutable', 'immutable'],
+    ['staleWhileRevalidate', 'stale-while-revalidate'],
+    ['staleIfError', 'stale-if-error'],
+  ];
+  const flag = fc.option(fc.boolean(), { nil: undefined });
+  const seconds = fc.option(fc.nat(), { nil: undefined });
+  const directives: fc.Arbitrary<CacheControlDirectives> = fc.record(
+    {
+      public: flag,
+      private: flag,
+      noCache: flag,
+      noStore: flag,
+      maxAge: seconds,
+      sMaxAge: seconds,
+      mustRevalidate: flag,
+      proxyRevalidate: flag,
+      noTransform: flag,
+      immutable: flag,
+      staleWhileRevalidate: seconds,
+      staleIfError: seconds,
+    },
+    { requiredKeys: [] },
+  );
+
+  it('writes each directive given exactly once, in the contract order, and nothing else', () => {
+    fc.assert(
+      fc.property(directives, (d) => {
+        const header = buildCacheControl(d);
+        const expected = ORDER.flatMap(([option, name]) => {
+          const value = d[option];
+          if (typeof value === 'number') return [`${name}=${value}`];
+          return value ? [name] : [];
+        });
+        expect(header === '' ? [] : header.split(', ')).toEqual(expected);
+      }),
+    );
+  });
+
+  it('forbidsSharedStorage reads back what buildCacheControl wrote', () => {
+    fc.assert(
+      fc.property(directives, fc.boolean(), (d, routeIsPrivate) => {
+        expect(forbidsSharedStorage(buildCacheControl(d), routeIsPrivate)).toBe(
+          Boolean(d.noStore) || (Boolean(d.private) && !routeIsPrivate),
+        );
+      }),
+    );
+  });
+
+  it('forbidsSharedStorage never throws, whatever the handler set', () => {
+    fc.assert(
+      fc.property(hostile, fc.boolean(), (header, routeIsPrivate) => {
+        expect(typeof forbidsSharedStorage(header, routeIsPrivate)).toBe('boolean');
+      }),
+    );
+  });
+
+  /** Directives that never forbid storage, some with arguments. */
+  const harmless = fc.oneof(
+    fc.constantFrom(
+      'public',
+      'no-cache',
+      'must-revalidate',
+      'immutable',
+      'x-no-store',
+      'no-stored',
+      'privately',
+      'no_store',
+    ),
+    fc
+      .tuple(fc.constantFrom('max-age', 's-maxage', 'stale-if-error'), fc.nat())
+      .map(([name, value]) => `${name}=${value}`),
+  );
+  /** A directive name in any letter case, with optional whitespace around it. */
+  const respelled = (name: string) =>
+    fc
+      .tuple(
+        fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }),
+        fc.stringMatching(/^[ \t]{0,2}$/),
+        fc.stringMatching(/^[ \t]{0,2}$/),
+        fc.constantFrom('', '=0', '="x"'),
+      )
+      .map(
+        ([upper, before, after, argument]) =>
+          before +
+          [...name].map((char, i) => (upper[i] ? char.toUpperCase() : char)).join('') +
+          argument +
+          after,
+      );
+
+  it('forbidsSharedStorage finds no-store and private in any case, spacing and position', () => {
+    fc.assert(
+      fc.property(
+        fc.array(harmless, { maxLength: 5 }),
+        fc
+          .constantFrom('no-store', 'private')
+          .chain((name) => fc.tuple(fc.constant(name), respelled(name))),
+        fc.nat(),
+        fc.boolean(),
+        (others, [name, directive], at, routeIsPrivate) => {
+          const list = [...others];
+          list.splice(at % (list.length + 1), 0, directive);
+          expect(forbidsSharedStorage(list.join(','), routeIsPrivate)).toBe(
+            name === 'no-store' || !routeIsPrivate,
+          );
+        },
+      ),
+    );
+  });
+
+  it('forbidsSharedStorage is not fooled by names that only contain no-store or private', () => {
+    fc.assert(
+      fc.property(fc.array(harmless, { maxLength: 6 }), (list) => {
+        expect(forbidsSharedStorage(list.join(', '), false)).toBe(false);
+      }),
+    );
   });
 });

@@ -415,4 +415,103 @@ describe('key properties', () => {
       }),
     );
   });
+
+  /** Any text a client could put in a request line or a header, and worse; now and then long. */
+  const hostile = fc.oneof(
+    { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) },
+    {
+      weight: 3,
+      arbitrary: fc.string({
+        unit: fc.constantFrom(
+          ...QUERY_CHARS,
+          '%ED%A0%80',
+          '%FF',
+          '+',
+          '%2F',
+          '//',
+          '\u0000',
+          '\u{1F422}',
+        ),
+        maxLength: 16,
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.string({
+        unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)),
+        maxLength: 30,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), fc.nat(20_000))
+        .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
+    },
+  );
+  const platform = fc.constantFrom<Partial<HttpRequestLike>>(
+    {},
+    { app: EXPRESS },
+    { app: expressApp({ caseSensitive: true, strict: true }) },
+    { server: FASTIFY },
+    {
+      server: fastifyServer({
+        routerOptions: {
+          caseSensitive: false,
+          ignoreTrailingSlash: true,
+          ignoreDuplicateSlashes: true,
+        },
+      }),
+    },
+  );
+  const builders = [
+    defaultKeyBuilder,
+    plainBuilder,
+    createKeyBuilder({ ignoreQueryParams: ['utm_*', /^x/, ''], sortQuery: true }),
+  ];
+
+  it('never throws on any request, and its parts hold no | and decode back to what was sent', () => {
+    fc.assert(
+      fc.property(
+        fc.option(hostile, { nil: undefined }),
+        fc.option(hostile, { nil: undefined }),
+        fc.option(hostile, { nil: undefined }),
+        fc.option(hostile, { nil: undefined }),
+        hostile,
+        hostile,
+        platform,
+        (method, protocol, host, headerHost, p, q, on) => {
+          const request: HttpRequestLike = {
+            method,
+            protocol,
+            host,
+            url: `/${p}?${q}`,
+            headers: headerHost === undefined ? {} : { host: headerHost },
+            ...on,
+          };
+          for (const build of builders) {
+            const parts = build(request).split(KEY_SEPARATOR);
+            expect(parts).toHaveLength(4);
+            for (const part of parts) expect(part).not.toContain('|');
+          }
+          if (on.app === undefined && on.server === undefined) {
+            const url = request.url!;
+            const location = keyLocation(plainBuilder(request))!;
+            expect(decoded(location.path)).toBe(decoded(url.slice(0, url.indexOf('?'))));
+            expect(decoded(location.query)).toBe(decoded(url.slice(url.indexOf('?') + 1)));
+          }
+          expect(typeof routePath(request, p)).toBe('string');
+        },
+      ),
+    );
+  });
+
+  it('keyLocation never throws on any key', () => {
+    fc.assert(
+      fc.property(hostile, (key) => {
+        const location = keyLocation(key);
+        if (location !== undefined) expect(typeof location.path).toBe('string');
+      }),
+    );
+  });
 });

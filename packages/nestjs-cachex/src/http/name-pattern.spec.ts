@@ -34,4 +34,54 @@ describe('nameMatcher', () => {
     const global = nameMatcher([/a/g]);
     expect([global('a'), global('a'), global('a')]).toEqual([true, true, true]);
   });
+
+  /** Any name a client may send: full Unicode, lone surrogates, control characters, long. */
+  const hostile = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 30 }),
+    fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)), maxLength: 30 }),
+    fc.string({ unit: fc.constantFrom('_', 'g', 'a', '*', 'x', '-', '1'), maxLength: 6 }),
+    fc
+      .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }), fc.nat(50_000))
+      .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
+  );
+  const pattern: fc.Arbitrary<string | RegExp> = fc.oneof(
+    hostile,
+    fc.constantFrom(/^_ga/, /x-\d+/g, /a/y, /^$/, /__/i),
+  );
+  /** One pattern on its own, by its definition: a fresh RegExp (a sticky one anchored at 0). */
+  const matchesOne = (p: string | RegExp, name: string) =>
+    p instanceof RegExp
+      ? new RegExp(p.source, p.flags.replace('g', '')).test(name)
+      : p.endsWith('*')
+        ? name.startsWith(p.slice(0, -1))
+        : name === p;
+
+  it('never throws, and matches a name exactly when one of its patterns does', () => {
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { maxLength: 5 }),
+        fc.array(hostile, { maxLength: 4 }),
+        (patterns, names) => {
+          const matches = nameMatcher(patterns);
+          for (const name of [...names, ...patterns.filter((p) => typeof p === 'string')]) {
+            expect(matches(name)).toBe(patterns.some((p) => matchesOne(p, name)));
+          }
+        },
+      ),
+    );
+  });
+
+  it('gives the same answer for a name however often and in whatever order it is asked', () => {
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { maxLength: 4 }),
+        fc.array(hostile, { minLength: 1, maxLength: 6 }),
+        (patterns, names) => {
+          const matches = nameMatcher(patterns);
+          const first = names.map((name) => matches(name));
+          expect([...names].reverse().map((name) => matches(name))).toEqual([...first].reverse());
+        },
+      ),
+    );
+  });
 });

@@ -122,7 +122,7 @@ export function escapeGlob(text: string): string {
 
 /**
  * The literal start of a glob, up to its first wildcard: the server-side
- * `MATCH` narrows a SCAN with it, and `globToRegExp` decides exactly.
+ * `MATCH` narrows a SCAN with it, and `compileGlob` decides exactly.
  */
 export function globLiteralPrefix(glob: string): string {
   let prefix = '';

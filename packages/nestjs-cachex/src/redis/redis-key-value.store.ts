@@ -1,5 +1,5 @@
 import { type KeyValueStore } from '../backends/cache-backend.js';
-import { globToRegExp } from '../backends/glob.js';
+import { compileGlob } from '../backends/glob.js';
 import { type RedisConnection } from './redis-connection.js';
 import { escapeGlob, globLiteralPrefix } from './redis-key-layout.js';
 import { DELETE_IF_EQUALS, SET_ADD } from './redis-lua.scripts.js';
@@ -88,14 +88,14 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   async clearPattern(glob: string): Promise<number> {
-    const pattern = globToRegExp(glob);
+    const pattern = compileGlob(glob);
     return this.deleteMatching('clearPattern', globLiteralPrefix(glob), (key) => pattern.test(key));
   }
 
   /**
    * SCANs the namespace's keys starting with `literalPrefix`, then lets
    * `matches` decide on each key (without the namespace prefix), so the glob
-   * dialect is exactly that of `globToRegExp`.
+   * dialect is exactly that of `compileGlob`.
    */
   private async deleteMatching(
     operation: string,

@@ -5,7 +5,7 @@ import {
   type KeyValueStore,
 } from '../backends/cache-backend.js';
 import { type CacheEntry, entryLifetimeSeconds } from '../backends/cache-entry.js';
-import { globToRegExp } from '../backends/glob.js';
+import { compileGlob } from '../backends/glob.js';
 import { CacheXConfigError } from '../common/errors.js';
 import { keyLocation } from '../http/cache-key.js';
 import { type RedisBackendOptions } from './redis-backend.options.js';
@@ -109,7 +109,7 @@ export class RedisBackend extends CacheBackend {
   }
 
   async clearPattern(glob: string): Promise<number> {
-    const pattern = globToRegExp(glob);
+    const pattern = compileGlob(glob);
     const scanPattern = this.layout.pathIndexesPattern(globLiteralPrefix(glob));
     let removed = 0;
     for await (const keys of this.connection.scan('clearPattern', scanPattern)) {
