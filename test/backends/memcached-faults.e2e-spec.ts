@@ -264,8 +264,11 @@ describeBackend(backendCases.find((c) => c.name === 'memcached')!)(
     it("answers every request with the handler's 200 while memcached is stopped, and hits again once it restarts", async () => {
       await server.stop();
       const during = await Promise.all(Array.from({ length: 20 }, () => get()));
-      expect(during.every((res) => !isHit(res))).toBe(true);
-      expect(runs.item).toBe(21);
+      expect(during.every((res) => res.status === 200 && !isHit(res))).toBe(true);
+      // The handler answered them: at least once, and at most once each (concurrent
+      // misses coalesce in the process while the backend is down).
+      expect(runs.item).toBeGreaterThanOrEqual(2);
+      expect(runs.item).toBeLessThanOrEqual(21);
 
       server = await startMemcached(server.port);
       await get(); // a miss: the restarted server starts empty
