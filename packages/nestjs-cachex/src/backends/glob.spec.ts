@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { hostileText } from '../../../../test/support/hostile-text.js';
 import { compileGlob } from './glob.js';
 
 describe('compileGlob', () => {
@@ -142,28 +143,13 @@ function instance(pieces: Piece[]): fc.Arbitrary<string> {
     );
 }
 
-/**
- * Text no client is kind enough to send: any Unicode (lone surrogates and
- * control characters included), the characters of the dialect, and now and
- * then a very long value.
- */
-const hostile: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) },
-  { weight: 3, arbitrary: fc.string({ unit: char, maxLength: 20 }) },
-  {
-    weight: 2,
-    arbitrary: fc.string({
-      unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)),
-      maxLength: 30,
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.string({ unit: char, minLength: 1, maxLength: 6 }), fc.nat(20_000))
-      .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
-  },
-);
+/** Hostile text (see `hostileText`) with the characters of the dialect, repeated too. */
+const hostile = hostileText(CHARS, {
+  maxLength: 30,
+  longUpTo: 20_000,
+  repeatMaxLength: 6,
+  repeatFrom: 'structure',
+});
 
 describe('compileGlob properties', () => {
   it('matches exactly what the reference matcher matches', () => {

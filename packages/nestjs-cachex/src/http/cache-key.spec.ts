@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { hostileText } from '../../../../test/support/hostile-text.js';
 import {
   createKeyBuilder,
   defaultKeyBuilder,
@@ -417,37 +418,9 @@ describe('key properties', () => {
   });
 
   /** Any text a client could put in a request line or a header, and worse; now and then long. */
-  const hostile = fc.oneof(
-    { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) },
-    {
-      weight: 3,
-      arbitrary: fc.string({
-        unit: fc.constantFrom(
-          ...QUERY_CHARS,
-          '%ED%A0%80',
-          '%FF',
-          '+',
-          '%2F',
-          '//',
-          '\u0000',
-          '\u{1F422}',
-        ),
-        maxLength: 16,
-      }),
-    },
-    {
-      weight: 2,
-      arbitrary: fc.string({
-        unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)),
-        maxLength: 30,
-      }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc
-        .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), fc.nat(20_000))
-        .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
-    },
+  const hostile = hostileText(
+    [...QUERY_CHARS, '%ED%A0%80', '%FF', '+', '%2F', '//', '\u0000', '\u{1F422}'],
+    { maxLength: 30, structureMaxLength: 16, longUpTo: 20_000, repeatMaxLength: 6 },
   );
   const platform = fc.constantFrom<Partial<HttpRequestLike>>(
     {},

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { hostileText } from '../../../../test/support/hostile-text.js';
 import { isNotModified } from './conditional.js';
 import { ifNoneMatchMatches } from './etag.js';
 
@@ -34,33 +35,10 @@ describe('isNotModified', () => {
   });
 });
 
-/**
- * Text no client is kind enough to send: any Unicode (lone surrogates and
- * control characters included), the characters that structure the headers,
- * and now and then a very long value.
- */
-const hostile: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  {
-    weight: 3,
-    arbitrary: fc.string({
-      unit: fc.constantFrom('"', 'W/', ',', ' ', '*', 'GMT', 'Wed', '21', 'Oct', ':', '-', '9999'),
-      maxLength: 12,
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.string({
-      unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)),
-      maxLength: 40,
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }), fc.nat(100_000))
-      .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
-  },
+/** Hostile text (see `hostileText`) with the pieces that structure the headers. */
+const hostile = hostileText(
+  ['"', 'W/', ',', ' ', '*', 'GMT', 'Wed', '21', 'Oct', ':', '-', '9999'],
+  { structureMaxLength: 12 },
 );
 
 describe('isNotModified properties', () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { hostileText } from '../../../../test/support/hostile-text.js';
 import { parseCookies } from './cookie.js';
 
 describe('parseCookies', () => {
@@ -17,34 +18,20 @@ describe('parseCookies', () => {
   });
 });
 
-/**
- * Text no client is kind enough to send: any Unicode (lone surrogates and
- * control characters included), the characters that structure the header,
- * and now and then a very long value.
- */
-const hostile: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  {
-    weight: 3,
-    arbitrary: fc.string({
-      unit: fc.constantFrom(';', '=', '"', ' ', '\t', '%', '%2', '%zz', '%C3%A9', 'a', '__proto__'),
-      maxLength: 20,
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.string({
-      unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)),
-      maxLength: 40,
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }), fc.nat(100_000))
-      .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
-  },
-);
+/** Hostile text (see `hostileText`) with the characters and escapes that structure the header. */
+const hostile = hostileText([
+  ';',
+  '=',
+  '"',
+  ' ',
+  '\t',
+  '%',
+  '%2',
+  '%zz',
+  '%C3%A9',
+  'a',
+  '__proto__',
+]);
 
 describe('parseCookies properties', () => {
   /** A cookie name: an RFC 9110 token. */

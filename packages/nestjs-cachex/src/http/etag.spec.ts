@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { hostileText } from '../../../../test/support/hostile-text.js';
 import {
   ifNoneMatchMatches,
   MAX_IF_NONE_MATCH_LENGTH,
@@ -50,34 +51,8 @@ describe('ifNoneMatchMatches (weak comparison)', () => {
   });
 });
 
-/**
- * Text no client is kind enough to send: any Unicode (lone surrogates and
- * control characters included), the characters that structure the header,
- * and now and then a very long value.
- */
-const hostile: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  {
-    weight: 3,
-    arbitrary: fc.string({
-      unit: fc.constantFrom('"', 'W/', 'w/', ',', ' ', '\t', '*', 'a', '\u00ff', '\u0100', '\0'),
-      maxLength: 20,
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.string({
-      unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)),
-      maxLength: 40,
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }), fc.nat(100_000))
-      .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
-  },
-);
+/** Hostile text (see `hostileText`) with the characters that structure the header. */
+const hostile = hostileText(['"', 'W/', 'w/', ',', ' ', '\t', '*', 'a', '\u00ff', '\u0100', '\0']);
 
 describe('ETag properties', () => {
   /** The characters an opaque tag may hold (RFC 9110 §8.8.3: etagc). */

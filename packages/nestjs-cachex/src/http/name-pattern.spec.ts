@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { hostileText } from '../../../../test/support/hostile-text.js';
 import { nameMatcher } from './name-pattern.js';
 
 describe('nameMatcher', () => {
@@ -36,14 +37,13 @@ describe('nameMatcher', () => {
   });
 
   /** Any name a client may send: full Unicode, lone surrogates, control characters, long. */
-  const hostile = fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 30 }),
-    fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)), maxLength: 30 }),
-    fc.string({ unit: fc.constantFrom('_', 'g', 'a', '*', 'x', '-', '1'), maxLength: 6 }),
-    fc
-      .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }), fc.nat(50_000))
-      .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
-  );
+  const hostile = hostileText(['_', 'g', 'a', '*', 'x', '-', '1'], {
+    maxLength: 30,
+    structureMaxLength: 6,
+    longUpTo: 50_000,
+    repeatMaxLength: 4,
+    weights: [1, 1, 1, 1],
+  });
   const pattern: fc.Arbitrary<string | RegExp> = fc.oneof(
     hostile,
     fc.constantFrom(/^_ga/, /x-\d+/g, /a/y, /^$/, /__/i),

@@ -5,6 +5,7 @@
  * runs, as it is slower.
  */
 import fc from 'fast-check';
+import { hostileText } from '../../../../../test/support/hostile-text.js';
 import { resolveSessionOptions } from '../session-options.js';
 import { SessionExpiredError, SessionInvalidError } from '../session.errors.js';
 import { JwtTokenCodec, loadJwtService } from './jwt-token.js';
@@ -25,28 +26,8 @@ const otherSecrets = fc
   .tuple(secret, secret)
   .filter(([a, b]) => a.replace(/\0+$/, '') !== b.replace(/\0+$/, ''));
 
-/**
- * Text no client is kind enough to send: any Unicode (lone surrogates and
- * control characters included), the token's own characters, and now and then
- * a very long value.
- */
-const hostile: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.-]{0,100}$/) },
-  {
-    weight: 2,
-    arbitrary: fc.string({
-      unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)),
-      maxLength: 40,
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }), fc.nat(100_000))
-      .map(([text, length]) => text.repeat(Math.ceil(length / text.length))),
-  },
-);
+/** Hostile text (see `hostileText`) with the token's own characters. */
+const hostile = hostileText(fc.stringMatching(/^[A-Za-z0-9_.-]{0,100}$/));
 
 /** One way to spoil a token; `at` is taken modulo its length. */
 type Tamper =
