@@ -35,6 +35,8 @@ export const apps = {
   'nest11-cjs-fastify': { installIn: 'nest11-cjs' },
   // (c) ES module app on NestJS 12 (the workspace's versions), Jest in ESM mode.
   'nest12-esm': { oneCopy: true, rootVersions: true },
+  // (d') the same app switched to Fastify (`npm i @nestjs/platform-fastify@12`).
+  'nest12-esm-fastify': { rootVersions: true, installIn: 'nest12-esm' },
   // (b) the classic tsconfig of @nestjs/schematics 10 (module commonjs,
   // node10 resolution) on NestJS 11, importing the optional entry points.
   'nest11-cjs-node10': {},
@@ -43,7 +45,7 @@ export const apps = {
 /** Two lanes run side by side (installs wait on the network, builds on a core). */
 export const lanes = [
   ['nest11-cjs', 'nest11-cjs-fastify'],
-  ['nest12-esm', 'nest11-cjs-node10'],
+  ['nest12-esm', 'nest12-esm-fastify', 'nest11-cjs-node10'],
 ];
 
 /** A step that failed, named, with the output of the command behind it. */
