@@ -104,15 +104,12 @@ export class CacheInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
-    const exchange = new HttpExchange(
-      this.adapterHost.httpAdapter,
-      http.getRequest<HttpRequestLike>(),
-      http.getResponse(),
-    );
-    const method = exchange.method;
+    const req = http.getRequest<HttpRequestLike>();
+    // Decided before anything is built: most requests of an app are not for a cached route.
+    const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
       return this.options.invalidateOnWrite && WRITE_METHODS.has(method)
-        ? from(this.invalidateAfterWrite(exchange, next))
+        ? from(this.invalidateAfterWrite(this.exchangeOf(req, http.getResponse()), next))
         : next.handle();
     }
     const route = this.reflector.getAllAndOverride(CacheMetadata, [
@@ -120,6 +117,7 @@ export class CacheInterceptor implements NestInterceptor {
       context.getClass(),
     ]);
     if (!route) return next.handle();
+    const exchange = this.exchangeOf(req, http.getResponse());
     const policy = this.policyOf(route);
     const declared = this.declaredHeadersOf(context.getHandler());
     // The handler's own `@Header('Cache-Control', 'private, no-store')` wins over the route's.
@@ -482,6 +480,10 @@ export class CacheInterceptor implements NestInterceptor {
   /** A backend call through `BackendCalls`: bounded, skipped while the breaker is open, never thrown. */
   private call<T>(operation: string, run: () => Promise<T>): Promise<T | typeof BACKEND_FAILED> {
     return this.calls.run(this.log, operation, run);
+  }
+
+  private exchangeOf(req: HttpRequestLike, res: unknown): HttpExchange {
+    return new HttpExchange(this.adapterHost.httpAdapter, req, res as never);
   }
 
   private policyOf(route: CacheOptions): RoutePolicy {

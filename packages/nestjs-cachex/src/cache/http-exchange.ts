@@ -58,10 +58,6 @@ export class HttpExchange {
     };
   }
 
-  get method(): string {
-    return (this.req.method ?? 'GET').toUpperCase();
-  }
-
   header(name: string): string | undefined {
     return headerValue(this.req, name);
   }
