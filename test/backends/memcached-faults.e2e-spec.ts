@@ -13,9 +13,8 @@ import { Cache, type CacheEntry, CacheXModule } from 'nestjs-cachex';
 import { MemcachedBackend } from 'nestjs-cachex/memcached';
 import request from 'supertest';
 import { backendCases, describeBackend } from '../support/backends.js';
+import { eventually, sleep } from '../support/time.js';
 import { startMemcached, freePort, type ServerHandle } from '../setup/servers.mjs';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends SIGSTOP and waits until every thread of the server is stopped: a busy
@@ -40,6 +39,9 @@ async function pause(server: ServerHandle): Promise<void> {
   throw new Error('memcached did not stop on SIGSTOP');
 }
 
+/** Retries after a restart or SIGCONT: the first call may still see the old socket. */
+const RETRY = { timeoutMs: 5000, intervalMs: 100 };
+
 const TIMEOUT_MS = 300;
 /** Scheduling slack on a loaded 2-core machine; a hang would take far longer. */
 const SLACK_MS = 700;
@@ -58,19 +60,6 @@ async function rejectionTime(call: () => Promise<unknown>): Promise<number> {
   const started = Date.now();
   await expect(call()).rejects.toBeInstanceOf(Error);
   return Date.now() - started;
-}
-
-/** Retries `check` until it passes (the first call after a restart may still see the old socket). */
-async function eventually(check: () => Promise<void>, withinMs = 5000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 describeBackend(backendCases.find((c) => c.name === 'memcached')!)(
@@ -160,7 +149,7 @@ describeBackend(backendCases.find((c) => c.name === 'memcached')!)(
       server = await startMemcached(server.port);
       await eventually(async () => {
         expect(await backend.get(key)).toBeUndefined(); // the new server starts empty
-      });
+      }, RETRY);
       await expectWorking();
     });
 
@@ -171,7 +160,7 @@ describeBackend(backendCases.find((c) => c.name === 'memcached')!)(
       expect(results.every((r) => r.status === 'rejected')).toBe(true);
 
       server.process.kill('SIGCONT');
-      await eventually(expectWorking);
+      await eventually(expectWorking, RETRY);
     });
 
     it('keeps no socket open for each timeout while memcached is paused', async () => {
@@ -207,7 +196,7 @@ describeBackend(backendCases.find((c) => c.name === 'memcached')!)(
         await eventually(async () => {
           await early.set(key, entry());
           expect((await early.get(key))?.body.toString()).toBe('ok');
-        });
+        }, RETRY);
       } finally {
         await early.close();
         await late?.stop();
@@ -272,7 +261,7 @@ describeBackend(backendCases.find((c) => c.name === 'memcached')!)(
 
       server = await startMemcached(server.port);
       await get(); // a miss: the restarted server starts empty
-      await eventually(async () => expect(isHit(await get())).toBe(true));
+      await eventually(async () => expect(isHit(await get())).toBe(true), RETRY);
     });
 
     it('answers within the timeout while memcached is paused (SIGSTOP)', async () => {
@@ -284,7 +273,7 @@ describeBackend(backendCases.find((c) => c.name === 'memcached')!)(
         expect(Date.now() - started).toBeLessThan(2 * TIMEOUT_MS + SLACK_MS);
       }
       server.process.kill('SIGCONT');
-      await eventually(async () => expect(isHit(await get())).toBe(true));
+      await eventually(async () => expect(isHit(await get())).toBe(true), RETRY);
     });
   },
 );

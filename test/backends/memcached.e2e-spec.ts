@@ -11,6 +11,7 @@ import { type CacheBackend, type CacheEntry, CacheXUnsupportedError } from 'nest
 import { MemcachedBackend } from 'nestjs-cachex/memcached';
 import memjs from 'memjs';
 import { backendCases, describeBackend } from '../support/backends.js';
+import { sleep } from '../support/time.js';
 import { startMemcached, type ServerHandle } from '../setup/servers.mjs';
 
 const memcached = backendCases.find((c) => c.name === 'memcached')!;
@@ -47,8 +48,6 @@ const stat = (server: string, name: string): Promise<number> =>
     });
   });
 const storedItems = (server: string) => stat(server, 'total_items');
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeBackend(memcached)('MemcachedBackend on real memcached', () => {
   const open: CacheBackend[] = [];

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { type CacheEntry } from 'nestjs-cachex';
 import { RedisBackend } from 'nestjs-cachex/redis';
 import { backendCases, describeBackend } from '../support/backends.js';
+import { eventually, sleep } from '../support/time.js';
 
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
@@ -16,6 +17,8 @@ import { type ServerHandle } from '../setup/servers.mjs';
 const COMMAND_TIMEOUT_MS = 500;
 /** Scheduling slack on a busy 2-core machine; a hang would take far longer. */
 const MARGIN_MS = 750;
+/** Retries a call until it succeeds: the client reconnects by itself. */
+const RETRY = { timeoutMs: 10_000, intervalMs: 100 };
 
 const entry = (): CacheEntry => ({
   status: 200,
@@ -31,19 +34,6 @@ async function rejectionTime(call: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await expect(call()).rejects.toThrow();
   return performance.now() - started;
-}
-
-/** Retries `call` until it succeeds (the client reconnects by itself), at most `withinMs`. */
-async function eventually<T>(call: () => Promise<T>, withinMs = 10_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend faults', () => {
@@ -93,13 +83,13 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend fau
     );
     expect(Math.max(...burst)).toBeLessThan(COMMAND_TIMEOUT_MS + MARGIN_MS);
 
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     expect(await rejectionTime(() => backend.get(key('/a')))).toBeLessThan(
       COMMAND_TIMEOUT_MS + MARGIN_MS,
     );
 
     server = await servers.startRedis(server.port);
-    await eventually(() => backend.set(key('/c'), entry()));
+    await eventually(() => backend.set(key('/c'), entry()), RETRY);
     expect((await backend.get(key('/c')))!.body.toString()).toBe('cached');
     expect(await backend.clearPath('/c')).toBe(1);
     expect(await store.add('lock', 'me', 5)).toBe(true);
@@ -125,7 +115,7 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend fau
     } finally {
       server.process.kill('SIGCONT');
     }
-    const found = await eventually(() => backend.get(key('/a')));
+    const found = await eventually(() => backend.get(key('/a')), RETRY);
     expect(found!.body.toString()).toBe('cached');
   });
 
@@ -137,13 +127,13 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend fau
       const until = Date.now() + 3000; // past the socket timeout: the client reconnects meanwhile
       while (Date.now() < until) {
         times.push(await rejectionTime(() => backend.get(key('/a'))));
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
       }
     } finally {
       server.process.kill('SIGCONT');
     }
     expect(Math.max(...times)).toBeLessThan(COMMAND_TIMEOUT_MS + MARGIN_MS);
-    expect((await eventually(() => backend.get(key('/a'))))!.body.toString()).toBe('cached');
+    expect((await eventually(() => backend.get(key('/a')), RETRY))!.body.toString()).toBe('cached');
   });
 
   it('bounds the calls made on a client it was given, and leaves that client open', async () => {
@@ -154,7 +144,7 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend fau
       server.process.kill('SIGSTOP');
       expect(await rejectionTime(() => shared.get(key('/g')))).toBeLessThan(300 + MARGIN_MS);
       server.process.kill('SIGCONT');
-      expect(await eventually(() => shared.get(key('/g')))).toBeDefined();
+      expect(await eventually(() => shared.get(key('/g')), RETRY)).toBeDefined();
     } finally {
       server.process.kill('SIGCONT');
       await shared.close();
@@ -172,7 +162,7 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend fau
         COMMAND_TIMEOUT_MS + MARGIN_MS,
       );
       late = await servers.startRedis(port);
-      await eventually(() => early.set(key('/e'), entry()));
+      await eventually(() => early.set(key('/e'), entry()), RETRY);
       expect(await early.get(key('/e'))).toBeDefined();
     } finally {
       await early.close();

@@ -9,6 +9,7 @@ import { RedisBackend } from 'nestjs-cachex/redis';
 import request from 'supertest';
 import { backendCases, describeBackend } from '../support/backends.js';
 import { makeCacheApp, platforms, runs } from '../support/cache-app.js';
+import { sleep } from '../support/time.js';
 
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
@@ -40,10 +41,11 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!).each(platforms)(
      * (backendBreakerMs, 5 s by default) and ioredis's reconnect backoff.
      */
     async function eventuallyHit(path: string): Promise<void> {
+      // Not `eventually`: only "not a hit yet" is retried; an answer late or not 200 fails at once.
       const deadline = Date.now() + 15_000;
       while (!(await answered(path)).includes('hit')) {
         if (Date.now() > deadline) throw new Error(`${path} never became a hit`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     }
 

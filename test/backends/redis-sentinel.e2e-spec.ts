@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { type CacheEntry } from 'nestjs-cachex';
 import { RedisBackend } from 'nestjs-cachex/redis';
 import { backendCases, describeBackend } from '../support/backends.js';
+import { eventually } from '../support/time.js';
 
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
@@ -47,15 +48,16 @@ async function startSentinel(masterPort: number): Promise<ServerHandle> {
   const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => 50 });
   probe.on('error', () => {});
   try {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const address = await probe
-        .call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)
-        .catch(() => null);
-      if (Array.isArray(address) && Number(address[1]) === masterPort) break;
-      if (Date.now() > deadline) throw new Error('the sentinel did not come up');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually(
+      async () => {
+        const address = await probe
+          .call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)
+          .catch(() => null);
+        if (!(Array.isArray(address) && Number(address[1]) === masterPort))
+          throw new Error('the sentinel did not come up');
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
   } catch (error) {
     await handle.stop();
     throw error;

@@ -8,6 +8,7 @@ import { Cluster, Redis } from 'ioredis';
 import { type CacheEntry, CacheXConfigError } from 'nestjs-cachex';
 import { RedisBackend } from 'nestjs-cachex/redis';
 import { backendCases, describeBackend } from '../support/backends.js';
+import { sleep } from '../support/time.js';
 
 const redisPort = Number(process.env.CACHEX_REDIS_PORT);
 const clusterPorts = process.env.CACHEX_REDIS_CLUSTER_PORTS?.split(',').map(Number) ?? [];
@@ -182,7 +183,7 @@ for (const backendCase of backendCases.filter((c) => c.name.startsWith('redis'))
 
     it('a soft purge does not revive an entry that expired in the meantime', async () => {
       await backend.set(key('/gone'), entry(), 0.2);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await sleep(400);
       expect(await backend.clearPath('/gone', { soft: true })).toBe(0);
       expect(await rawKeys(raw, `${prefix}rc:*:e:${key('/gone')}`)).toEqual([]);
     });

@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import { type CacheBackend, CacheManager, CacheXModule } from 'nestjs-cachex';
 import request from 'supertest';
 import { backendCases, describeBackend } from '../support/backends.js';
+import { sleep } from '../support/time.js';
 
 let computations = 0;
 
@@ -20,7 +21,7 @@ class RatesController {
       `rate:${currency}`,
       async () => {
         computations++;
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await sleep(300);
         return { currency, perEuro: 1.08 };
       },
       60,

@@ -17,6 +17,7 @@ import {
 import { SessionModule } from 'nestjs-cachex/session';
 import request from 'supertest';
 import { platforms, startApp } from '../support/cache-app.js';
+import { sleep } from '../support/time.js';
 
 /** The smallest backend API.md allows: the response-cache methods, on a Map. */
 class MapBackend extends CacheBackend {
@@ -60,7 +61,7 @@ class CustomController {
   @Get('thing')
   async thing() {
     const run = ++runs;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     return { run };
   }
 }

@@ -32,6 +32,7 @@ import {
 } from 'nestjs-cachex';
 import request from 'supertest';
 import { platforms, type Platform, startApp } from '../support/cache-app.js';
+import { sleep } from '../support/time.js';
 
 /** cache-manager's default-ttl, async-register and multi-store controllers, on `CacheManager`. */
 @Controller()
@@ -130,7 +131,7 @@ class DifferencesController {
   @Cache(60)
   @Get('slow')
   async slow() {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     return { run: ++this.runs.slow };
   }
 

@@ -7,6 +7,7 @@ import { CacheBackend } from 'nestjs-cachex';
 import request from 'supertest';
 import { backendCases, describeBackend } from '../support/backends.js';
 import { makeCacheApp, platforms, runs } from '../support/cache-app.js';
+import { sleep } from '../support/time.js';
 
 const binary = (res: request.Response, done: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
@@ -262,7 +263,7 @@ for (const backendCase of backendCases) {
         await get('/short').expect(200);
         await get('/short').expect(200);
         expect(runs['short']).toBe(1);
-        await new Promise((resolve) => setTimeout(resolve, 1100));
+        await sleep(1100);
         const after = await get('/short').expect(200);
         expect(after.headers['cache-status']).toBe('cachex; fwd=miss; stored');
         expect(runs['short']).toBe(2);

@@ -17,7 +17,6 @@ import { Test } from '@nestjs/testing';
 import {
   Cache,
   CacheBackend,
-  type CacheEntry,
   CacheInterceptor,
   CacheManager,
   CacheXConfigError,
@@ -27,6 +26,8 @@ import {
 } from 'nestjs-cachex';
 import request from 'supertest';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
+import { FaultyBackend } from '../support/faulty-backend.js';
+import { sleep } from '../support/time.js';
 
 let handlerRuns = 0;
 let computations = 0;
@@ -56,7 +57,7 @@ class ProductsController {
       `price:${id}`,
       async () => {
         computations++;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
         if (id === 'broken') throw new Error('no price');
         return { id, cents: 1999 };
       },
@@ -85,26 +86,6 @@ class CacheConfig {
 
 @Module({ providers: [CacheConfig], exports: [CacheConfig] })
 class ConfigModule {}
-
-/** A backend whose every call fails the way `mode` says. */
-class FailingBackend extends MemoryBackend {
-  calls = 0;
-  constructor(private readonly mode: 'throw' | 'hang') {
-    super();
-  }
-  private fail<T>(): Promise<T> {
-    this.calls++;
-    return this.mode === 'throw'
-      ? Promise.reject(new Error('backend exploded'))
-      : new Promise<T>(() => {});
-  }
-  override get(): Promise<CacheEntry | undefined> {
-    return this.fail();
-  }
-  override set(): Promise<void> {
-    return this.fail();
-  }
-}
 
 /** Apps started by a test, closed after it whether it passed or not. */
 const open: INestApplication[] = [];
@@ -268,7 +249,8 @@ describe.each(platforms)('CacheXModule on %s', (platform) => {
     it.each(['throw', 'hang'] as const)(
       'that calls %s: every request is answered by the handler',
       async (mode) => {
-        const backend = new FailingBackend(mode);
+        const backend = new FaultyBackend();
+        backend.mode = mode === 'throw' ? 'error' : 'hang';
         const app = await start(platform, [
           CacheXModule.forRoot({ backend, backendTimeoutMs: BACKEND_TIMEOUT_MS }),
         ]);
@@ -279,7 +261,7 @@ describe.each(platforms)('CacheXModule on %s', (platform) => {
           expect(res.body).toEqual({ run: i + 1 });
           expect(res.headers['cache-status']).toBe('cachex; fwd=miss; detail=backend-error');
         }
-        expect(backend.calls).toBe(3);
+        expect(backend.faultedCalls).toBe(3);
       },
     );
   });

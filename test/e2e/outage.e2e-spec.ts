@@ -10,6 +10,7 @@ import { Cache, CacheXModule } from 'nestjs-cachex';
 import request from 'supertest';
 import { platforms, startApp } from '../support/cache-app.js';
 import { FaultyBackend } from '../support/faulty-backend.js';
+import { sleep } from '../support/time.js';
 
 let runs = 0;
 
@@ -20,7 +21,7 @@ class OutageController {
   async slow() {
     const run = ++runs;
     // Long enough that 20 concurrent requests all arrive while it runs, on a busy machine too.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     return { run };
   }
 }
@@ -74,7 +75,7 @@ describe.each(platforms)('A backend outage, %s', (platform) => {
     expect(backend.faultedCalls).toBe(callsWhenOpen);
 
     backend.mode = 'ok';
-    await new Promise((resolve) => setTimeout(resolve, BREAKER_MS + 50));
+    await sleep(BREAKER_MS + 50);
     // The probe (this request's read) finds the backend back: the response is stored again.
     const probe = await get().expect(200);
     expect(probe.headers['cache-status']).toBe('cachex; fwd=miss; stored');

@@ -28,6 +28,8 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { backendCases, describeBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
 import { platforms, type Platform, startApp } from '../support/cache-app.js';
+import { countCalls } from '../support/counting-backend.js';
+import { sleep } from '../support/time.js';
 
 const runs: Record<string, number> = {};
 const count = (name: string): number => (runs[name] = (runs[name] ?? 0) + 1);
@@ -82,7 +84,7 @@ class PrivateDataController {
   async tenant(@Req() req: Req, @Res({ passthrough: true }) res: Reply) {
     res.header('Vary', 'X-Tenant');
     const run = count('tenant');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     return { tenant: req.headers['x-tenant'] ?? null, run };
   }
 
@@ -322,7 +324,7 @@ for (const backendCase of backendCases) {
 
         it('reads the backend once for a hit of a route without Vary', async () => {
           await get('/catalogue').expect(200);
-          const gets = countGets(backend);
+          const gets = countCalls(backend, 'get');
           try {
             await get('/catalogue').expect(200);
             expect(gets.count).toBe(1);
@@ -397,19 +399,3 @@ describe.each(platforms)('Identity keys across instances, %s', (platform) => {
     }
   });
 });
-
-/** Counts `backend.get` calls until restored. */
-function countGets(backend: CacheBackend): { count: number; restore(): void } {
-  const original = backend.get.bind(backend);
-  const counter = {
-    count: 0,
-    restore: () => {
-      backend.get = original;
-    },
-  };
-  backend.get = (key) => {
-    counter.count++;
-    return original(key);
-  };
-  return counter;
-}

@@ -10,20 +10,7 @@ import { CacheBackend } from 'nestjs-cachex';
 import request from 'supertest';
 import { backendCases, describeBackend } from '../support/backends.js';
 import { flaky, makeCacheApp, platforms, runs } from '../support/cache-app.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` holds, at most `timeoutMs`. */
-async function eventually(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
+import { eventually, sleep } from '../support/time.js';
 
 /**
  * Holds back the end of the response to a request sent with `x-hold: yes`
@@ -77,12 +64,20 @@ for (const backendCase of backendCases) {
 
       /** GETs `path` until its body's `run` is `run` (stale answers come first), and returns that answer. */
       async function answerOfRun(path: string, run: number): Promise<request.Response> {
-        let answer: request.Response | undefined;
-        await eventually(async () => {
-          answer = await get(path).expect(200);
-          return answer.body.run === run;
-        }, REFRESH_MS + 5000);
-        return answer!;
+        // A non-200 answer fails at once; only the body of a not-yet-refreshed entry is retried.
+        let failed: Error | undefined;
+        const answer = await eventually(
+          async () => {
+            const res = await get(path);
+            if (res.status !== 200) failed ??= new Error(`${path} answered ${res.status}`);
+            if (failed) return res;
+            expect(res.body.run).toBe(run);
+            return res;
+          },
+          { timeoutMs: REFRESH_MS + 5000 },
+        );
+        if (failed) throw failed;
+        return answer;
       }
 
       beforeAll(async () => {
@@ -111,7 +106,7 @@ for (const backendCase of backendCases) {
         expect(stale.headers['cache-status']).toMatch(/^cachex; hit; ttl=-\d+$/);
         expect(Number(stale.headers['age'])).toBeGreaterThanOrEqual(1);
         // The refresh started once the stale answer was sent; until it lands, answers stay stale.
-        await eventually(() => (runs['swr'] ?? 0) >= 2);
+        await eventually(() => expect(runs['swr'] ?? 0).toBeGreaterThanOrEqual(2));
         const fresh = await answerOfRun('/swr', 2);
         expect(fresh.headers['cache-status']).toMatch(/^cachex; hit; ttl=\d+$/);
         expect(fresh.headers['etag']).not.toBe(stale.headers['etag']);
@@ -125,7 +120,7 @@ for (const backendCase of backendCases) {
         const answers = await Promise.all(Array.from({ length: 50 }, () => get('/swr')));
         // Answers sent after the refresh landed carry its body; none waited for it.
         for (const res of answers) expect([1, 2]).toContain(res.body.run);
-        await eventually(() => (runs['swr'] ?? 0) >= 2);
+        await eventually(() => expect(runs['swr'] ?? 0).toBeGreaterThanOrEqual(2));
         await sleep(500);
         expect(runs['swr']).toBe(2);
       });
@@ -144,15 +139,15 @@ for (const backendCase of backendCases) {
           const late = getLate()
             .set('x-hold', 'yes')
             .then((res) => res);
-          await eventually(() => hold.holding);
+          await eventually(() => expect(hold.holding).toBe(true));
           expect((await getLate().expect(200)).body).toEqual({ run: 1 });
-          await eventually(async () => (await getLate()).body.run === 2);
+          await eventually(async () => expect((await getLate()).body.run).toBe(2));
           // The refreshed entry stays fresh for the rest of the test, however slow the machine.
           const refreshed = await lateBackend.get(key);
           await lateBackend.set(key, { ...refreshed!, maxAge: 60 });
           // The refresh is over (its lock released), not only landed.
           const locks = lateBackend.namespace('lock');
-          await eventually(async () => (await locks.get(`refresh:${key}`)) === undefined);
+          await eventually(async () => expect(await locks.get(`refresh:${key}`)).toBeUndefined());
           hold.release();
           expect((await late).body).toEqual({ run: 1 });
           await sleep(500);
@@ -168,7 +163,7 @@ for (const backendCase of backendCases) {
         await sleep(1100);
         flaky.mode = 'throw';
         expect((await get('/swr-flaky').expect(200)).body).toEqual({ run: 1 });
-        await eventually(() => (runs['swr-flaky'] ?? 0) >= 2);
+        await eventually(() => expect(runs['swr-flaky'] ?? 0).toBeGreaterThanOrEqual(2));
         await sleep(100);
         const still = await get('/swr-flaky').expect(200);
         expect(still.body).toEqual({ run: 1 });
@@ -250,7 +245,7 @@ for (const backendCase of backendCases) {
         const stale = await get('/swr').expect(200);
         expect(stale.body).toEqual({ run: 1 });
         expect(stale.headers['cache-status']).toMatch(/^cachex; hit; ttl=-?0$/);
-        await eventually(() => (runs['swr'] ?? 0) >= 2);
+        await eventually(() => expect(runs['swr'] ?? 0).toBeGreaterThanOrEqual(2));
         await answerOfRun('/swr', 2);
         expect(runs['swr']).toBe(2);
       });
@@ -259,7 +254,7 @@ for (const backendCase of backendCases) {
         await get('/swr').expect(200);
         await backend.clearPath('/swr', { soft: true });
         expect((await get('/swr').expect(200)).body).toEqual({ run: 1 });
-        await eventually(() => (runs['swr'] ?? 0) >= 2);
+        await eventually(() => expect(runs['swr'] ?? 0).toBeGreaterThanOrEqual(2));
         await answerOfRun('/swr', 2);
         expect(runs['swr']).toBe(2);
       });

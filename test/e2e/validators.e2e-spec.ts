@@ -10,6 +10,7 @@ import { type CacheBackend } from 'nestjs-cachex';
 import request from 'supertest';
 import { backendCases, describeBackend } from '../support/backends.js';
 import { makeCacheApp, platforms, runs } from '../support/cache-app.js';
+import { sleep } from '../support/time.js';
 
 for (const backendCase of backendCases) {
   describeBackend(backendCase).each(platforms)(
@@ -35,7 +36,7 @@ for (const backendCase of backendCases) {
         const [app] = apps as [INestApplication];
         // A text route: its bytes do not depend on how often it ran.
         const first = await get(app, '/text').expect(200);
-        await new Promise((resolve) => setTimeout(resolve, 1100)); // a new second for the clock
+        await sleep(1100); // a new second for the clock
         await backend.clearPath('/text');
         const refill = await get(app, '/text').expect(200);
         expect(refill.headers['cache-status']).toBe('cachex; fwd=miss; stored');
@@ -50,7 +51,7 @@ for (const backendCase of backendCases) {
       it('keeps them when another instance refills a soft-purged entry with the same bytes', async () => {
         const [a, b] = apps as [INestApplication, INestApplication];
         const first = await get(a, '/text').expect(200);
-        await new Promise((resolve) => setTimeout(resolve, 1100));
+        await sleep(1100);
         await backend.clearPath('/text', { soft: true });
         const refill = await get(b, '/text').expect(200);
         expect(refill.headers['cache-status']).toBe('cachex; fwd=miss; stored');

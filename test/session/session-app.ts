@@ -377,9 +377,6 @@ export const UNAUTHORIZED = { statusCode: 401, message: 'Unauthorized' };
 /** The one body a down session store answers with on guarded routes. */
 export const UNAVAILABLE = { statusCode: 503, message: 'Service Unavailable' };
 
-/** Resolves after `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** A unique key prefix per app, so runs and suites never share keys on a server. */
 export const uniquePrefix = (label: string): string =>
   `sx-${label}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}:`;

@@ -6,8 +6,8 @@
 import { Test } from '@nestjs/testing';
 import { type CacheBackend, CacheXModule } from 'nestjs-cachex';
 import { SessionManager, SessionModule, SessionRevokedError } from 'nestjs-cachex/session';
-import { setTimeout as delay } from 'node:timers/promises';
 import { backendCases, describeBackend } from '../support/backends.js';
+import { sleep } from '../support/time.js';
 
 /** Offsets, in ms, at which the destroy starts after the racing write begins. */
 const OFFSETS = [0, 0, 0, 1, 1, 2, 3, 5, 8];
@@ -55,7 +55,7 @@ for (const backendCase of backendCases) {
         const { session, token } = await sessions.create({ id: 'ada' });
         await Promise.allSettled([
           sessions.get(token),
-          delay(offset).then(() => sessions.destroy(session.id)),
+          sleep(offset).then(() => sessions.destroy(session.id)),
         ]);
         expect(await isDead(token)).toBe(true);
       },
@@ -69,7 +69,7 @@ for (const backendCase of backendCases) {
         session.data['seen'] = offset;
         await Promise.allSettled([
           sessions.update(session),
-          delay(offset).then(() => sessions.destroy(session.id)),
+          sleep(offset).then(() => sessions.destroy(session.id)),
         ]);
         expect(await isDead(token)).toBe(true);
       },

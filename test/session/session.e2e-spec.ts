@@ -11,6 +11,7 @@ import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 
 import { backendCases, describeBackend } from '../support/backends.js';
+import { sleep } from '../support/time.js';
 import {
   CountingBackend,
   makeSessionApp,
@@ -19,7 +20,6 @@ import {
   PREVIOUS_SECRET,
   RETIRED_SECRET,
   SECRET,
-  sleep,
   UNAUTHORIZED,
   uniquePrefix,
 } from './session-app.js';

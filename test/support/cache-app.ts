@@ -24,6 +24,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Cache, type CacheBackend, CacheXModule, type CacheXModuleOptions } from 'nestjs-cachex';
 import { Readable } from 'node:stream';
+import { sleep } from './time.js';
 
 /** Handler runs per route name; reset by `makeCacheApp`. */
 export const runs: Record<string, number> = {};
@@ -237,7 +238,7 @@ export class CacheTestController {
   @Get('swr')
   async swr() {
     const run = count('swr');
-    if (flaky.delayMs) await new Promise((resolve) => setTimeout(resolve, flaky.delayMs));
+    if (flaky.delayMs) await sleep(flaky.delayMs);
     return { run };
   }
 
@@ -254,7 +255,7 @@ export class CacheTestController {
   @Get('slow')
   async slow() {
     const run = count('slow');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     return { run };
   }
 
@@ -262,7 +263,7 @@ export class CacheTestController {
   @Get('slow-uncoalesced')
   async slowUncoalesced() {
     const run = count('slow-uncoalesced');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     return { run };
   }
 
@@ -271,7 +272,7 @@ export class CacheTestController {
   async slowCookie(@Res({ passthrough: true }) res: Res) {
     const run = count('slow-cookie');
     res.header('Set-Cookie', 'n=1');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     return { run };
   }
 
