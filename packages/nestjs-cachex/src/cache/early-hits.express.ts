@@ -43,11 +43,7 @@ export class ExpressEarlyLayer implements EarlyMount {
   ) {}
 
   /** Puts the layer in `app`'s stack; `undefined` when the app has no routes yet. */
-  static install(
-    app: ExpressAppLike,
-    serve: EarlyServe,
-    onError: (error: unknown) => void,
-  ): ExpressEarlyLayer | undefined {
+  static install(app: ExpressAppLike, serve: EarlyServe): ExpressEarlyLayer | undefined {
     const stack = app.router?.stack;
     const firstRoute = stack?.findIndex((layer) => layer.route !== undefined) ?? -1;
     if (!stack || firstRoute === -1) return undefined;
@@ -57,14 +53,10 @@ export class ExpressEarlyLayer implements EarlyMount {
     const beforeBodyParsers = at < firstRoute;
     app.use((req, res, next) => {
       if (beforeBodyParsers && hasBody(req)) return next();
-      const answering = serve(req);
-      if (!answering) return next();
-      answering.then(
-        (answer) => (answer ? writeNodeAnswer(res, answer) : next()),
-        (error: unknown) => {
-          onError(error);
-          next();
-        },
+      serve(
+        req,
+        (answer) => writeNodeAnswer(res, answer),
+        () => next(),
       );
     });
     const layer = stack.pop()!;

@@ -19,22 +19,14 @@ export interface FastifyInstanceLike {
  */
 export class FastifyEarlyHook implements EarlyMount {
   /** Adds the hook to `instance`, before it is ready. */
-  static install(
-    instance: FastifyInstanceLike,
-    serve: EarlyServe,
-    onError: (error: unknown) => void,
-  ): FastifyEarlyHook {
-    instance.addHook('preHandler', (request, reply, done) => {
-      const answering = serve(request);
-      if (!answering) return done();
-      answering.then(
-        (answer) => (answer ? sendFastifyAnswer(reply, answer) : done()),
-        (error: unknown) => {
-          onError(error);
-          done();
-        },
-      );
-    });
+  static install(instance: FastifyInstanceLike, serve: EarlyServe): FastifyEarlyHook {
+    instance.addHook('preHandler', (request, reply, done) =>
+      serve(
+        request,
+        (answer) => sendFastifyAnswer(reply, answer),
+        () => done(),
+      ),
+    );
     return new FastifyEarlyHook();
   }
 

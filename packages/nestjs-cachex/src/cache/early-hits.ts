@@ -32,11 +32,16 @@ export interface EarlyLookup {
 }
 
 /**
- * What a platform's early mount calls for each request: `undefined` at once
- * when the request is not for early answers, else the answer to send, or
- * `undefined` once the interceptor is to answer.
+ * What a platform's early mount calls for each request: `send` gets the
+ * answer of a fresh hit; `pass` lets the request go on to Nest — at once when
+ * the request is not for early answers, after the lookup otherwise (also
+ * when it failed).
  */
-export type EarlyServe = (req: HttpRequestLike) => Promise<HitAnswer | undefined> | undefined;
+export type EarlyServe = (
+  req: HttpRequestLike,
+  send: (answer: HitAnswer) => void,
+  pass: () => void,
+) => void;
 
 /** Where early answers are made on a platform (an Express layer, a Fastify hook). */
 export interface EarlyMount {
@@ -91,13 +96,11 @@ export class EarlyHits implements OnApplicationBootstrap {
     // Header, media-type and custom versioning choose a route by more than its path.
     const versioning = this.config.getVersioning();
     if (versioning && versioning.type !== VersioningType.URI) return;
-    const onError = (error: unknown) =>
-      this.log.error('early', 'Early cache answer failed; Nest answers instead', error);
     const platform = adapter.getType();
     if (platform === 'express') {
-      this.mount = ExpressEarlyLayer.install(adapter.getInstance(), this.serve, onError);
+      this.mount = ExpressEarlyLayer.install(adapter.getInstance(), this.serve);
     } else if (platform === 'fastify') {
-      this.mount = FastifyEarlyHook.install(adapter.getInstance(), this.serve, onError);
+      this.mount = FastifyEarlyHook.install(adapter.getInstance(), this.serve);
     }
   }
 
@@ -122,10 +125,16 @@ export class EarlyHits implements OnApplicationBootstrap {
     return lookup;
   }
 
-  private readonly serve: EarlyServe = (req) => {
+  private readonly serve: EarlyServe = (req, send, pass) => {
     const policy = this.routes.get(routeKey(req));
-    if (!policy || this.credentials.kind(req) !== undefined) return undefined;
-    return this.lookup(req, policy);
+    if (!policy || this.credentials.kind(req) !== undefined) return pass();
+    this.lookup(req, policy).then(
+      (answer) => (answer ? send(answer) : pass()),
+      (error: unknown) => {
+        this.log.error('early', 'Early cache answer failed; Nest answers instead', error);
+        pass();
+      },
+    );
   };
 
   /** A fresh entry's answer, or `undefined` with what was read left for the interceptor. */
