@@ -26,16 +26,10 @@ import { buildAll } from './lib/build.mjs';
 import { get, runLoad, servedFromCache } from './lib/load.mjs';
 import { CORES, describeMachine, ownPids, pin, watchOutsideLoad } from './lib/machine.mjs';
 import { startServer, stopAllServers } from './lib/server-process.mjs';
+import { log, started } from './lib/progress.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '../..');
-const started = Date.now();
-const clock = () => {
-  const s = Math.round((Date.now() - started) / 1000);
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-};
-const log = (text) => process.stdout.write(`[${clock()}] ${text}\n`);
-
 const CONNECTIONS = 20;
 const BEFORE_SEC = 3;
 const OUTAGE_SEC =

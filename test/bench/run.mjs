@@ -50,42 +50,28 @@ import { runClearPath } from './scenarios/clear-path.mjs';
 import { runMemoryBound } from './scenarios/memory-bound.mjs';
 import { runRoundTrips } from './scenarios/redis-commands.mjs';
 import { runStampede } from './scenarios/stampede.mjs';
+import { envNumber, log, started } from './lib/progress.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '../..');
-const started = Date.now();
-const clock = () => {
-  const seconds = Math.round((Date.now() - started) / 1000);
-  return `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
-};
-/** Progress on stdout, each line stamped with the time since the start (mm:ss). */
-const log = (text) => process.stdout.write(`[${clock()}] ${text}\n`);
-const number = (name, fallback) => {
-  const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!(parsed > 0)) throw new Error(`${name} must be a positive number, got '${value}'`);
-  return parsed;
-};
-
-const durationSec = number('BENCH_DURATION', 10);
+const durationSec = envNumber('BENCH_DURATION', 10);
 const config = {
   durationSec,
-  rounds: Math.max(1, Math.round(number('BENCH_ROUNDS', 5))),
-  fastifyRounds: Math.max(1, Math.round(number('BENCH_FASTIFY_ROUNDS', 3))),
-  connections: Math.round(number('BENCH_CONNECTIONS', 50)),
-  warmupSec: number('BENCH_WARMUP', durationSec >= 5 ? 1 : 0.5),
+  rounds: Math.max(1, Math.round(envNumber('BENCH_ROUNDS', 5))),
+  fastifyRounds: Math.max(1, Math.round(envNumber('BENCH_FASTIFY_ROUNDS', 3))),
+  connections: Math.round(envNumber('BENCH_CONNECTIONS', 50)),
+  warmupSec: envNumber('BENCH_WARMUP', durationSec >= 5 ? 1 : 0.5),
   extra: process.env.BENCH_EXTRA === '1',
   pairs: process.env.BENCH_PAIRS?.split(',').map((id) => id.trim()),
   singles:
     process.env.BENCH_SINGLES === 'none'
       ? []
       : process.env.BENCH_SINGLES?.split(',').map((single) => single.trim().split(':')),
-  idleCores: number('BENCH_IDLE_CORES', 0.2),
-  disturbedCores: number('BENCH_DISTURBED_CORES', 0.25),
-  idleWaitMs: number('BENCH_IDLE_WAIT_MS', 2000),
-  idleBudgetMs: number('BENCH_IDLE_BUDGET_MS', 15_000),
-  budgetSec: number('BENCH_BUDGET_SEC', 870),
+  idleCores: envNumber('BENCH_IDLE_CORES', 0.2),
+  disturbedCores: envNumber('BENCH_DISTURBED_CORES', 0.25),
+  idleWaitMs: envNumber('BENCH_IDLE_WAIT_MS', 2000),
+  idleBudgetMs: envNumber('BENCH_IDLE_BUDGET_MS', 15_000),
+  budgetSec: envNumber('BENCH_BUDGET_SEC', 870),
   loadCore: 0,
   serverCore: CORES >= 2 ? 1 : 0,
   only: (process.env.BENCH_ONLY ?? 'throughput,stampede,roundtrips,memory,clearpath')

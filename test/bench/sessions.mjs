@@ -36,32 +36,19 @@ import {
 import { serverOptions, startServer, stopAllServers, VARIANTS } from './lib/server-process.mjs';
 import { flushStores, redisCommandCount, startStores, stopStores } from './lib/stores.mjs';
 import { median, roundRatios } from './lib/throughput.mjs';
+import { envNumber, log, started } from './lib/progress.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '../..');
-const started = Date.now();
-const clock = () => {
-  const s = Math.round((Date.now() - started) / 1000);
-  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-};
-const log = (text) => process.stdout.write(`[${clock()}] ${text}\n`);
-const number = (name, fallback) => {
-  const value = process.env[name];
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!(parsed > 0)) throw new Error(`${name} must be a positive number, got '${value}'`);
-  return parsed;
-};
-
 const config = {
-  durationSec: number('BENCH_DURATION', 5),
-  rounds: Math.max(1, Math.round(number('BENCH_ROUNDS', 3))),
-  connections: Math.round(number('BENCH_CONNECTIONS', 50)),
-  warmupSec: number('BENCH_WARMUP', 1),
-  idleCores: number('BENCH_IDLE_CORES', 0.2),
-  disturbedCores: number('BENCH_DISTURBED_CORES', 0.25),
-  idleWaitMs: number('BENCH_IDLE_WAIT_MS', 2000),
-  idleBudgetMs: number('BENCH_IDLE_BUDGET_MS', 15_000),
+  durationSec: envNumber('BENCH_DURATION', 5),
+  rounds: Math.max(1, Math.round(envNumber('BENCH_ROUNDS', 3))),
+  connections: Math.round(envNumber('BENCH_CONNECTIONS', 50)),
+  warmupSec: envNumber('BENCH_WARMUP', 1),
+  idleCores: envNumber('BENCH_IDLE_CORES', 0.2),
+  disturbedCores: envNumber('BENCH_DISTURBED_CORES', 0.25),
+  idleWaitMs: envNumber('BENCH_IDLE_WAIT_MS', 2000),
+  idleBudgetMs: envNumber('BENCH_IDLE_BUDGET_MS', 15_000),
   loadCore: 0,
   serverCore: CORES >= 2 ? 1 : 0,
 };
