@@ -36,6 +36,7 @@ import {
 import request from 'supertest';
 import { backendCases, describeBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
+import { onExpressRouteEntry } from '../support/route-entries.js';
 import { type CallCounter, countCalls } from '../support/counting-backend.js';
 
 const counts = { handler: 0, guard: 0, interceptor: 0, routeEntries: 0 };
@@ -113,24 +114,6 @@ class LockedController {
   }
 }
 
-interface RouteLayer {
-  route?: unknown;
-  handle: (req: unknown, res: unknown, next: unknown) => unknown;
-}
-
-/** Counts every request that enters one of Express's route layers, i.e. Nest's routing pipeline. */
-function countExpressRouteEntries(app: INestApplication): void {
-  const express = app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } };
-  for (const layer of express.router.stack) {
-    if (!layer.route) continue;
-    const handle = layer.handle;
-    layer.handle = function (this: unknown, req: unknown, res: unknown, next: unknown) {
-      counts.routeEntries++;
-      return handle.call(this, req, res, next);
-    };
-  }
-}
-
 /** Counts every request that enters a Fastify route handler Nest registered (its pipeline). */
 function countFastifyRouteEntries(app: INestApplication): void {
   const fastify = app.getHttpAdapter().getInstance() as {
@@ -189,7 +172,7 @@ async function startEarlyApp(
     }
     if (platform === 'fastify') countFastifyRouteEntries(app);
   });
-  if (platform === 'express') countExpressRouteEntries(app);
+  if (platform === 'express') onExpressRouteEntry(app, () => counts.routeEntries++);
   return app;
 }
 

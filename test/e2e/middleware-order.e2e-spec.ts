@@ -24,6 +24,7 @@ import { Cache, CacheXModule, MemoryBackend } from 'nestjs-cachex';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import request from 'supertest';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
+import { onExpressRouteEntry } from '../support/route-entries.js';
 
 const counts = { middleware: 0, handler: 0, routeEntries: 0 };
 const reset = () =>
@@ -202,29 +203,11 @@ describe.each(platforms)('Middleware runs before any cached answer, %s', (platfo
   });
 });
 
-interface RouteLayer {
-  route?: unknown;
-  handle: (req: unknown, res: unknown, next: unknown) => unknown;
-}
-
-/** Counts every request entering an Express route layer (a route, or method-bound middleware). */
-function countRouteEntries(app: INestApplication): void {
-  const express = app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } };
-  for (const layer of express.router.stack) {
-    if (!layer.route) continue;
-    const handle = layer.handle;
-    layer.handle = function (this: unknown, req: unknown, res: unknown, next: unknown) {
-      counts.routeEntries++;
-      return handle.call(this, req, res, next);
-    };
-  }
-}
-
 describe('Early hits beside route-bound middleware, express', () => {
   let app: INestApplication;
   beforeAll(async () => {
     app = await start('express', { configure: forController });
-    countRouteEntries(app);
+    onExpressRouteEntry(app, () => counts.routeEntries++);
   });
   afterAll(() => app.close());
   beforeEach(reset);

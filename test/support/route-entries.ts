@@ -1,0 +1,26 @@
+/**
+ * Counts the requests that enter the routes Nest registered — Nest's
+ * pipeline — so a suite can prove a hit was answered before it (early hits).
+ */
+import { type INestApplication } from '@nestjs/common';
+
+interface RouteLayer {
+  route?: unknown;
+  handle: (req: unknown, res: unknown, next: unknown) => unknown;
+}
+
+/**
+ * Calls `onEntry` for every request entering one of Express's route layers (a
+ * route, or method-bound middleware). Call it once the app is listening.
+ */
+export function onExpressRouteEntry(app: INestApplication, onEntry: () => void): void {
+  const express = app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } };
+  for (const layer of express.router.stack) {
+    if (!layer.route) continue;
+    const handle = layer.handle;
+    layer.handle = function (this: unknown, req: unknown, res: unknown, next: unknown) {
+      onEntry();
+      return handle.call(this, req, res, next);
+    };
+  }
+}
