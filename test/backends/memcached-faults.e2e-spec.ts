@@ -43,6 +43,8 @@ async function pause(server: ServerHandle): Promise<void> {
 const RETRY = { timeoutMs: 5000, intervalMs: 100 };
 
 const TIMEOUT_MS = 300;
+/** How long the backend breaker skips a failed server before probing it again. */
+const BREAKER_MS = 1000;
 /** Scheduling slack on a loaded 2-core machine; a hang would take far longer. */
 const SLACK_MS = 700;
 
@@ -234,7 +236,14 @@ describeBackend(backendCases.find((c) => c.name === 'memcached')!)(
         timeoutMs: TIMEOUT_MS,
       });
       const moduleRef = await Test.createTestingModule({
-        imports: [CacheXModule.forRoot({ backend, backendTimeoutMs: TIMEOUT_MS })],
+        imports: [
+          CacheXModule.forRoot({
+            backend,
+            backendTimeoutMs: TIMEOUT_MS,
+            // The breaker probes a returned server this often: well inside RETRY's deadline.
+            backendBreakerMs: BREAKER_MS,
+          }),
+        ],
         controllers: [ItemController],
       }).compile();
       app = moduleRef.createNestApplication({ logger: false });
