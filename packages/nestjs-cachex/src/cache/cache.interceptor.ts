@@ -152,8 +152,7 @@ export class CacheInterceptor implements NestInterceptor {
       const credential = this.credentials.kind(ex.req);
       if (credential !== undefined) return this.bypass(ex, next, credential);
     }
-    const before = this.headersBeforeHandler(ex, declared);
-    if (policy.noCache) return this.revalidate(ex, policy, next, before);
+    if (policy.noCache) return this.revalidate(ex, policy, next, declared);
 
     const logical = policy.key(ex.req);
     const base = storageKey(logical, ex.req, policy.vary, identity);
@@ -178,24 +177,24 @@ export class CacheInterceptor implements NestInterceptor {
         this.refreshInBackground(ex, policy, key, entry!, next);
         return this.answer(ex, policy, entry!, { kind: 'hit', ttl: state.ttl });
       case 'stale-if-error':
-        return this.fill(ex, policy, target, before, next, backendUp, entry);
+        return this.fill(ex, policy, target, declared, next, backendUp, entry);
     }
     // Coalescing needs no backend: during an outage, concurrent misses still run the handler once.
     if (!policy.coalesce || this.fills.isUncacheable(key)) {
-      return this.fill(ex, policy, target, before, next, backendUp);
+      return this.fill(ex, policy, target, declared, next, backendUp);
     }
     const pending = this.fills.pending(key);
     if (pending) {
       // Another request's fill answers this one only if it varies on nothing this one differs in.
       const shared = await this.fills.follow(pending);
       if (shared && entryAnswers(shared, ex.req)) return this.answer(ex, policy, shared, COLLAPSED);
-      return this.fill(ex, policy, target, before, next, backendUp);
+      return this.fill(ex, policy, target, declared, next, backendUp);
     }
     let result: unknown;
     const { entry: filled, filledHere } = await this.fills.lead(
       key,
       async () => {
-        const outcome = await this.runAndStore(ex, policy, target, before, next, backendUp);
+        const outcome = await this.runAndStore(ex, policy, target, declared, next, backendUp);
         result = outcome.result;
         return outcome.entry;
       },
@@ -203,7 +202,7 @@ export class CacheInterceptor implements NestInterceptor {
     );
     if (filledHere) return result;
     if (filled && entryAnswers(filled, ex.req)) return this.answer(ex, policy, filled, COLLAPSED);
-    return this.fill(ex, policy, target, before, next, backendUp);
+    return this.fill(ex, policy, target, declared, next, backendUp);
   }
 
   /** Runs the handler for a miss; with a stale entry in hand, it stands in for a failing handler. */
@@ -211,7 +210,7 @@ export class CacheInterceptor implements NestInterceptor {
     ex: HttpExchange,
     policy: RoutePolicy,
     target: CacheTarget,
-    before: Record<string, string>,
+    declared: ReadonlySet<string>,
     next: CallHandler,
     backendUp: boolean,
     stale?: CacheEntry,
@@ -223,7 +222,7 @@ export class CacheInterceptor implements NestInterceptor {
         ex,
         policy,
         target,
-        before,
+        declared,
         next,
         backendUp,
         stale !== undefined,
@@ -243,11 +242,12 @@ export class CacheInterceptor implements NestInterceptor {
     ex: HttpExchange,
     policy: RoutePolicy,
     target: CacheTarget,
-    before: Record<string, string>,
+    declared: ReadonlySet<string>,
     next: CallHandler,
     backendUp: boolean,
     holdServerErrors = false,
   ): Promise<{ result: unknown; entry?: CacheEntry; failed?: boolean }> {
+    const before = this.headersBeforeHandler(ex, declared);
     const value = await runHandler(next);
     if (holdServerErrors && ex.statusCode >= 500 && !ex.answered)
       return { result: value, failed: true };
@@ -407,8 +407,9 @@ export class CacheInterceptor implements NestInterceptor {
     ex: HttpExchange,
     policy: RoutePolicy,
     next: CallHandler,
-    before: Record<string, string> = {},
+    declared: ReadonlySet<string> = new Set(),
   ): Promise<unknown> {
+    const before = this.headersBeforeHandler(ex, declared);
     const value = await runHandler(next);
     const entry = this.capture(ex, policy, value, before);
     if (!entry || entry.status !== 200) {
