@@ -44,15 +44,33 @@ describe('SessionData', () => {
 
   it('counts data, user and flash as changes, but not the last access time', () => {
     const session = new SessionData(record());
-    const before = contentOf(session);
+    const saved = session.lastAccessedAt;
+    const before = contentOf(session, saved);
     session.lastAccessedAt = 5000;
-    expect(contentOf(session)).toBe(before);
+    expect(contentOf(session, saved)).toBe(before);
     session.data.b = 2;
-    expect(contentOf(session)).not.toBe(before);
+    expect(contentOf(session, saved)).not.toBe(before);
 
     const flashed = new SessionData(record());
     flashed.flash('x');
-    expect(contentOf(flashed)).not.toBe(before);
+    expect(contentOf(flashed, saved)).not.toBe(before);
+  });
+
+  it('gives back, for an unchanged session, exactly the JSON it was loaded from', () => {
+    const original = new SessionData({
+      ...record(),
+      user: { id: 'u', roles: ['a'] },
+      ip: '10.0.0.1',
+    });
+    original.data.cart = [{ sku: 'x', qty: 2 }];
+    original.flash('m');
+    const stored = JSON.stringify(original[toRecord]());
+    const loaded = new SessionData(parseRecord(stored)!);
+    const saved = loaded.lastAccessedAt;
+    loaded.lastAccessedAt += 10_000;
+    expect(contentOf(loaded, saved)).toBe(stored);
+    (loaded.data.cart as { qty: number }[])[0]!.qty = 3;
+    expect(contentOf(loaded, saved)).not.toBe(stored);
   });
 
   it('round-trips through its stored record', () => {

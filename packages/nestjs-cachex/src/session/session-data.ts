@@ -159,16 +159,21 @@ export function parseRecord(raw: string): SessionRecord | undefined {
   ) {
     return undefined;
   }
-  return {
-    ...(r as SessionRecord),
-    data: r.data && typeof r.data === 'object' ? r.data : {},
-    flash: Array.isArray(r.flash) ? r.flash : [],
-  };
+  // The parsed object is ours alone: completed in place (a spread copy costs V8's slow path).
+  const record = r as SessionRecord;
+  if (!record.data || typeof record.data !== 'object') record.data = {};
+  if (!Array.isArray(record.flash)) record.flash = [];
+  return record;
 }
 
-/** The record without `lastAccessedAt`: what decides whether a session changed. */
-export function contentOf(session: SessionData): string {
-  const content: Partial<SessionRecord> = session[toRecord]();
-  delete content.lastAccessedAt;
+/**
+ * What decides whether a session changed: its record as stored, with
+ * `lastAccessedAt` as last saved (`accessSavedAt`), so a mere access is no
+ * change. An unchanged session loaded from its stored JSON gives that JSON
+ * back exactly (same fields, same order), so the stored text can stand for it.
+ */
+export function contentOf(session: SessionData, accessSavedAt: number): string {
+  const content = session[toRecord]();
+  content.lastAccessedAt = accessSavedAt;
   return JSON.stringify(content);
 }

@@ -43,6 +43,7 @@ import { SessionStore } from './session.store.js';
 import { JwtTokenCodec, loadJwtService } from './tokens/jwt-token.js';
 import { MAX_TOKEN_LENGTH, type SessionTokenCodec } from './tokens/session-token.js';
 import { newSessionId, SimpleTokenCodec } from './tokens/simple-token.js';
+import { VerifiedTokens } from './tokens/verified-tokens.js';
 
 /** A session and the token that opens it. */
 export interface SessionWithToken {
@@ -103,7 +104,9 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
       options,
     );
     this.delivery = new TokenDelivery(options, adapterHost, new Logger(SessionManager.name));
-    if (options.tokenFormat === 'simple') this.codec = new SimpleTokenCodec(options.secrets);
+    if (options.tokenFormat === 'simple') {
+      this.codec = new VerifiedTokens(new SimpleTokenCodec(options.secrets));
+    }
   }
 
   /** Loads `@nestjs/jwt` at start-up when `tokenFormat: 'jwt'`, so its absence fails fast. */
@@ -204,11 +207,12 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
       throw new SessionInvalidError('empty or oversized token');
     }
     const verified = await (await this.getCodec()).verify(token);
-    const record = await this.store.read(verified.id);
-    if (record === undefined) {
+    const found = await this.store.read(verified.id);
+    if (found === undefined) {
       throw new SessionRevokedError('no session under this id (destroyed, regenerated or expired)');
     }
-    if (record === 'unreadable') throw new SessionRevokedError('the stored session is unreadable');
+    if (found === 'unreadable') throw new SessionRevokedError('the stored session is unreadable');
+    const { record, stored } = found;
     const now = Date.now();
     if (pastAbsoluteTimeout(this.options, record, now)) {
       throw new SessionExpiredError('past absoluteTimeout');
@@ -218,7 +222,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
 
     const session = new SessionData(record);
     session.lastAccessedAt = now;
-    this.store.remember(session, record.lastAccessedAt);
+    this.store.remember(session, record.lastAccessedAt, stored);
 
     let renewed: string | undefined;
     const extended = renewedExpiry(this.options, record, verified.expiresAt, now);
@@ -378,7 +382,11 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
   private async getCodec(): Promise<SessionTokenCodec> {
     if (this.codec) return this.codec;
     this.codecLoading ??= loadJwtService().then(
-      (jwt) => (this.codec = new JwtTokenCodec(jwt, this.options.secrets, this.options.jwt)),
+      (jwt) =>
+        (this.codec = new VerifiedTokens(
+          new JwtTokenCodec(jwt, this.options.secrets, this.options.jwt),
+          this.options.jwt.leeway * 1000,
+        )),
     );
     return this.codecLoading;
   }

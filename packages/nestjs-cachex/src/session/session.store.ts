@@ -25,6 +25,12 @@ const GRACE_SECONDS = 2;
 /** Extra seconds an index outlives the sessions it lists (its stale members are pruned). */
 const INDEX_GRACE_SECONDS = 60;
 
+/** A session record as loaded, with the JSON it was stored as. */
+export interface StoredRecord {
+  record: SessionRecord;
+  stored: string;
+}
+
 /** What was last written for a session object; decides whether to save again. */
 interface Snapshot {
   content: string;
@@ -61,14 +67,15 @@ export class SessionStore {
   }
 
   /**
-   * The stored record of session `id`; `undefined` when there is none,
-   * `'unreadable'` when what is stored is not a session record of that id.
+   * The stored record of session `id` and its stored JSON; `undefined` when
+   * there is none, `'unreadable'` when what is stored is not a session record
+   * of that id.
    */
-  async read(id: string): Promise<SessionRecord | 'unreadable' | undefined> {
-    const raw = await this.io('get', () => this.store.get(sessionKey(id)));
-    if (raw === undefined) return undefined;
-    const record = parseRecord(raw);
-    return record === undefined || record.id !== id ? 'unreadable' : record;
+  async read(id: string): Promise<StoredRecord | 'unreadable' | undefined> {
+    const stored = await this.io('get', () => this.store.get(sessionKey(id)));
+    if (stored === undefined) return undefined;
+    const record = parseRecord(stored);
+    return record === undefined || record.id !== id ? 'unreadable' : { record, stored };
   }
 
   /** Whether a record is stored under session `id`. */
@@ -113,17 +120,18 @@ export class SessionStore {
         this.io('setAdd', () => this.store.setAdd(shardKey(shardOf(userId)), userId, indexTtl)),
       ]);
     }
-    this.remember(session, record.lastAccessedAt);
+    this.remember(session, record.lastAccessedAt, raw);
     return true;
   }
 
   /**
    * Records that `session` is what the store holds (it was just loaded), with
-   * its last access as saved at `accessSavedAt`.
+   * its last access as saved at `accessSavedAt`; `stored`, the JSON it was
+   * loaded from, saves serialising it again.
    */
-  remember(session: SessionData, accessSavedAt: number): void {
+  remember(session: SessionData, accessSavedAt: number, stored?: string): void {
     this.snapshots.set(session, {
-      content: contentOf(session),
+      content: stored ?? contentOf(session, accessSavedAt),
       userId: session.user?.id,
       accessSavedAt,
       indexedUntil: session.expiresAt,
@@ -139,7 +147,7 @@ export class SessionStore {
     const snapshot = this.snapshots.get(session);
     if (snapshot === undefined) return true;
     return (
-      contentOf(session) !== snapshot.content ||
+      contentOf(session, snapshot.accessSavedAt) !== snapshot.content ||
       session.lastAccessedAt - snapshot.accessSavedAt >= this.touchIntervalMs
     );
   }
@@ -259,11 +267,8 @@ export class SessionStore {
   /** Runs one backend call within `backendTimeoutMs`; any failure becomes `SessionUnavailableError`. */
   private async io<T>(operation: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await withTimeout(
-        Promise.resolve().then(call),
-        this.options.backendTimeoutMs,
-        `session store ${operation}`,
-      );
+      // `call()` inside the try: a backend that throws instead of rejecting is caught too.
+      return await withTimeout(call(), this.options.backendTimeoutMs, `session store ${operation}`);
     } catch (error) {
       throw new SessionUnavailableError(`session store ${operation} failed`, error);
     }
