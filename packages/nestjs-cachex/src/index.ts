@@ -8,6 +8,12 @@ export type {
 export type { CacheEntry } from './backends/cache-entry.js';
 export { MemoryBackend } from './backends/memory.backend.js';
 export type { MemoryBackendOptions } from './backends/memory.backend.js';
+export { TieredBackend } from './backends/tiered.backend.js';
+export type { TieredBackendOptions } from './backends/tiered.backend.js';
+export { CacheBus } from './backends/cache-bus.js';
+export type { CacheBusMessage, CacheBusSubscriber } from './backends/cache-bus.js';
+export type { CacheInvalidation } from './backends/cache-invalidation.js';
+export { MemoryBus } from './backends/memory.bus.js';
 export { CacheXModule } from './cache/cache.module.js';
 export type { CacheXModuleOptions } from './cache/cache-module.options.js';
 export { Cache } from './cache/cache.decorator.js';
