@@ -1,10 +1,14 @@
 /**
- * `npm run bench:sessions` (issue #20): a guarded `GET /me` answering the
- * session's user, each request carrying a valid session, Nest 12 on Express,
- * 50 connections. nestjs-cachex's SessionModule (Redis simple tokens by
- * cookie and by header, Memory, JWT on Redis) beside express-session with
- * connect-redis and with its MemoryStore, and the same Nest app without
- * sessions. Every variant runs in every round, in a fresh process, the order
+ * `npm run bench:sessions` (issue #20; also the last part of `npm run bench`):
+ * a guarded `GET /me` answering the session's user, each request carrying a
+ * valid session, Nest 12, 50 connections. On Express, nestjs-cachex's
+ * SessionModule (Redis simple tokens by cookie and by header, Memory, JWT on
+ * Redis) beside express-session with connect-redis and with its MemoryStore,
+ * and the same Nest app without sessions; on Fastify, SessionModule on Redis
+ * beside @fastify/session with connect-redis and the app without sessions.
+ * `cachex-session-open` is the SessionModule app's unguarded `GET /open`,
+ * which answers what the app without sessions answers on `/me`: what the
+ * modules' global interceptors cost a route they have nothing to do on. Every variant runs in every round, in a fresh process, the order
  * reversed from one round to the next (A B … / … B A); the goals are medians
  * of same-round ratios. Uses the main bench's build, machine, server-process
  * and store helpers; writes test/bench/results/sessions.json.
@@ -52,6 +56,7 @@ const config = {
   loadCore: 0,
   serverCore: CORES >= 2 ? 1 : 0,
 };
+/** The route measured, unless a variant names its own. */
 const ROUTE = '/me';
 const EXPECTED_BODY = JSON.stringify({ user: { id: 'u1', username: 'ada' } });
 
@@ -97,9 +102,36 @@ const SESSION_VARIANTS = {
     transport: 'cookie',
     needs: ['redis'],
   },
+  'cachex-session-open': {
+    entry: 'session-cachex.server.js',
+    env: { BENCH_STORE: 'memory' },
+    transport: 'none',
+    route: '/open',
+    needs: [],
+  },
+  'nest-nosession-fastify': {
+    entry: 'session-none.server.js',
+    env: { BENCH_PLATFORM: 'fastify' },
+    platform: 'fastify',
+    transport: 'none',
+    needs: [],
+  },
+  'fastify-session-redis': {
+    entry: 'session-fastify.server.js',
+    platform: 'fastify',
+    transport: 'cookie',
+    needs: ['redis'],
+  },
+  'cachex-session-redis-fastify': {
+    entry: 'session-cachex.server.js',
+    env: { BENCH_STORE: 'redis', BENCH_PLATFORM: 'fastify' },
+    platform: 'fastify',
+    transport: 'cookie',
+    needs: ['redis'],
+  },
 };
 for (const [name, spec] of Object.entries(SESSION_VARIANTS)) {
-  VARIANTS[name] = { ...spec, platform: 'express' };
+  VARIANTS[name] = { platform: 'express', route: ROUTE, ...spec };
 }
 /** The order of one round; odd rounds run it backwards, so every pair alternates A B / B A. */
 const ORDER = [
@@ -110,6 +142,10 @@ const ORDER = [
   'cachex-session-redis-header',
   'express-session-memory',
   'cachex-session-memory',
+  'cachex-session-open',
+  'fastify-session-redis',
+  'cachex-session-redis-fastify',
+  'nest-nosession-fastify',
 ];
 
 /** One GET with headers, read whole. */
@@ -184,10 +220,10 @@ async function measure(item, ctx, starting) {
     server.settle();
     await flushStores(ctx.stores, spec.needs);
     const headers = await login(server.base, spec.transport);
-    const url = server.base + ROUTE;
+    const url = server.base + item.route;
     const check = await get(url, headers);
     if (check.status !== 200 || check.body.toString() !== EXPECTED_BODY) {
-      throw new Error(`${item.variant}: GET /me answered ${check.status} ${check.body}`);
+      throw new Error(`${item.variant}: GET ${item.route} answered ${check.status} ${check.body}`);
     }
     await runLoad({ url, headers, connections: ctx.connections, durationSec: ctx.warmupSec });
     const recheck = await get(url, headers);
@@ -248,14 +284,14 @@ const times = (n) => (n === undefined ? '—' : `${n.toFixed(2)}×`);
 function render(results) {
   const { measurements } = results;
   const lines = [
-    `## Sessions: guarded GET /me, ${config.connections} connections, Nest 12 on Express`,
+    `## Sessions: guarded GET /me, ${config.connections} connections, Nest 12 on Express and Fastify`,
     '',
     `${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}; ` +
       `${config.durationSec} s per measurement, ${config.rounds} rounds (order reversed every other round), ` +
       `load average at start ${results.machine.loadAverageAtStart}; ${Math.round(results.elapsedSec)} s in all.`,
     '',
-    '| variant | transport | req/s (median) | min–max | p99 ms | server CPU µs/req | Redis cmds/req | redis-server CPU µs/req | errors | disturbed |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| variant | platform | route | transport | req/s (median) | min–max | p99 ms | server CPU µs/req | Redis cmds/req | redis-server CPU µs/req | errors | disturbed |',
+    '|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const variant of ORDER) {
     const list = measurements.filter((m) => m.variant === variant);
@@ -263,7 +299,7 @@ function render(results) {
     const rps = list.map((m) => m.reqPerSec);
     const redis = list.filter((m) => m.redis).map((m) => m.redis);
     lines.push(
-      `| \`${variant}\` | ${VARIANTS[variant].transport} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))} | ` +
+      `| \`${variant}\` | ${VARIANTS[variant].platform} | ${VARIANTS[variant].route} | ${VARIANTS[variant].transport} | ${fmt(median(rps))} | ${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))} | ` +
         `${fmt(median(list.map((m) => m.p99Ms)))} | ${fmt(median(list.map((m) => m.cpuUsPerRequest).filter((v) => v !== undefined)), 1)} | ` +
         `${redis.length ? fmt(median(redis.map((r) => r.commandsPerRequest)), 2) : '—'} | ` +
         `${redis.length ? fmt(median(redis.map((r) => r.cpuUsPerRequest)), 1) : '—'} | ` +
@@ -299,7 +335,11 @@ function render(results) {
 
 function evaluateGoals(measurements) {
   const ratioGoal = (name, numerator, denominator, target, p99 = false) => {
-    const r = roundRatios(measurements, [numerator, ROUTE], [denominator, ROUTE]);
+    const r = roundRatios(
+      measurements,
+      [numerator, VARIANTS[numerator].route],
+      [denominator, VARIANTS[denominator].route],
+    );
     if (r.median === undefined) return { name, target: `≥ ${target}×`, measured: 'not measured' };
     let met = r.median >= target;
     let measured = `${times(r.median)} (${times(r.min)}–${times(r.max)}; CPU/req ${times(r.cpuMedian)}`;
@@ -341,14 +381,38 @@ function evaluateGoals(measurements) {
       0.9,
     ),
     ratioGoal(
-      'header token vs cookie, SessionModule on Redis (informational)',
-      'cachex-session-redis-header',
-      'cachex-session-redis',
-      0,
+      'An unguarded, uncached route of the app with CacheXModule and SessionModule vs the app without them',
+      'cachex-session-open',
+      'nest-nosession',
+      0.95,
     ),
+    ...[
+      [
+        'header token vs cookie, SessionModule on Redis',
+        'cachex-session-redis-header',
+        'cachex-session-redis',
+      ],
+      [
+        'Fastify: SessionModule on Redis vs @fastify/session + connect-redis',
+        'cachex-session-redis-fastify',
+        'fastify-session-redis',
+      ],
+      [
+        'Fastify: /me on Redis (SessionModule) vs the app without sessions',
+        'cachex-session-redis-fastify',
+        'nest-nosession-fastify',
+      ],
+      [
+        'SessionModule on Redis, Fastify vs Express',
+        'cachex-session-redis-fastify',
+        'cachex-session-redis',
+      ],
+    ].map(([name, numerator, denominator]) => ({
+      ...ratioGoal(`${name} (informational)`, numerator, denominator, 0),
+      target: '—',
+      met: undefined,
+    })),
   ];
-  goals.at(-1).target = '—';
-  goals.at(-1).met = undefined;
   const ours = measurements.filter((m) => m.variant.startsWith('cachex-session') && m.redis);
   // autocannon counts answered requests only: the up to `connections` requests in flight when
   // it stops reached the server (and Redis) too, so they are allowed for.
@@ -398,7 +462,7 @@ async function main() {
   const plan = [];
   for (let round = 0; round < config.rounds; round++) {
     const order = (round % 2 === 0 ? ORDER : [...ORDER].reverse()).filter(available);
-    for (const variant of order) plan.push({ round, variant, route: ROUTE });
+    for (const variant of order) plan.push({ round, variant, route: VARIANTS[variant].route });
   }
   log(`${plan.length} measurements of ${config.durationSec} s, ${config.rounds} rounds`);
   const results = { startedAt: new Date(started).toISOString(), config, machine, failures: [] };

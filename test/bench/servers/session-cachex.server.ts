@@ -6,18 +6,21 @@
  * before the cookie, so the same app serves both transports.
  * BENCH_STORE=memory|redis, BENCH_TOKEN=simple|jwt, BENCH_REDIS_PORT.
  * `GET /login` creates a session for the user and returns its token too.
+ * `GET /open` is an unguarded, uncached route answering what `nest-nosession`'s
+ * `/me` answers: what the two modules' global interceptors cost a route they
+ * have nothing to do on. BENCH_PLATFORM=fastify runs it on Fastify.
  * The ttl is a day: no sliding renewal during a run.
  */
 import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
 import { type CacheBackend, CacheXModule, MemoryBackend } from 'nestjs-cachex';
 import {
   Session,
+  type SessionContext,
   SessionData,
   SessionGuard,
   SessionManager,
   SessionModule,
 } from 'nestjs-cachex/session';
-import type { Request } from 'express';
 import { requiredEnv, serveNest } from './nest-bootstrap.js';
 import { meBody, USER } from './session-routes.js';
 
@@ -29,9 +32,14 @@ class SessionController {
   constructor(private readonly sessions: SessionManager) {}
 
   @Get('login')
-  async login(@Req() req: Request) {
+  async login(@Req() req: SessionContext) {
     const { token } = await this.sessions.create(USER, req);
     return { token };
+  }
+
+  @Get('open')
+  open() {
+    return meBody(USER);
   }
 
   @UseGuards(SessionGuard)
