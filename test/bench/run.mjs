@@ -11,7 +11,8 @@
  *                      run: the first, the last and evenly between (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
  *   BENCH_WARMUP       seconds of warm-up load before each measurement (default 1; 0.5 below 5 s)
- *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, memory, clearpath
+ *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, memory, clearpath,
+ *                      sessions (sessions.mjs, run last in its own process: see its own variables)
  *   BENCH_LIBRARY_DIR  a nestjs-cachex package directory to measure instead of packages/nestjs-cachex
  *   BENCH_IDLE_CORES   outside load (in cores) under which the machine counts as idle (default 0.2)
  *   BENCH_DISTURBED_CORES  outside load during a measurement that marks it disturbed (default 0.25)
@@ -74,7 +75,7 @@ const config = {
   budgetSec: envNumber('BENCH_BUDGET_SEC', 870),
   loadCore: 0,
   serverCore: CORES >= 2 ? 1 : 0,
-  only: (process.env.BENCH_ONLY ?? 'throughput,stampede,roundtrips,memory,clearpath')
+  only: (process.env.BENCH_ONLY ?? 'throughput,stampede,roundtrips,memory,clearpath,sessions')
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean),
@@ -398,6 +399,22 @@ async function main() {
     log(
       `${results.failures.length} part(s) failed: ${results.failures.map((f) => f.part).join(', ')}`,
     );
+    process.exitCode = 1;
+  }
+  if (runs('sessions')) sessionsPart();
+}
+
+/**
+ * The session scenarios (issue 20): `sessions.mjs` in its own process, after
+ * everything above has stopped, with the same environment; it writes
+ * results/sessions.md and sessions.json.
+ */
+function sessionsPart() {
+  log('sessions: node test/bench/sessions.mjs …');
+  try {
+    execFileSync(process.execPath, [join(benchDir, 'sessions.mjs')], { stdio: 'inherit' });
+  } catch {
+    log('sessions: failed (see above)');
     process.exitCode = 1;
   }
 }
