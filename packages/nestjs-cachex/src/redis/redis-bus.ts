@@ -1,0 +1,168 @@
+import { Cluster, Redis } from 'ioredis';
+import { CacheBus, type CacheBusMessage, type CacheBusSubscriber } from '../backends/cache-bus.js';
+import { CacheXConfigError } from '../common/errors.js';
+import { RateLimitedLogger } from '../common/rate-limited-logger.js';
+import { withTimeout } from '../common/with-timeout.js';
+import { decodeBusMessage, encodeBusMessage } from './redis-bus.codec.js';
+import { type RedisBusOptions } from './redis-bus.options.js';
+
+const DEFAULT_CHANNEL = 'cachex:bus';
+const DEFAULT_COMMAND_TIMEOUT_MS = 500;
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+type RedisClient = Redis | Cluster;
+
+/**
+ * The bus of `TieredBackend` on Redis pub/sub: invalidations are published on
+ * one channel, and every instance's subscription, on a connection of its own,
+ * receives them. It is connected once its subscription is in place, and
+ * disconnected from the moment that connection closes until it is subscribed
+ * again. Works on a standalone server, Sentinel and Redis Cluster.
+ *
+ * @example
+ * new RedisBus({ host: 'redis' });
+ * new RedisBus({ cluster: { nodes: [{ host: 'redis-1', port: 7000 }] } });
+ * // publish through a client you own and close yourself
+ * new RedisBus({ client: redis, channel: 'shop:cachex' });
+ */
+export class RedisBus extends CacheBus {
+  private readonly publisher: RedisClient;
+  private readonly subscriber: RedisClient;
+  private readonly ownsPublisher: boolean;
+  private readonly channel: string;
+  private readonly commandTimeoutMs: number;
+  private readonly subscribers = new Set<CacheBusSubscriber>();
+  private readonly logger = new RateLimitedLogger('RedisBus');
+  private subscribed = false;
+  private closed = false;
+  private readonly onError = (error: unknown) =>
+    this.logger.error('connection', 'Redis bus connection error', error);
+
+  constructor(options: RedisBusOptions = {}) {
+    super();
+    const { client, cluster, channel, commandTimeoutMs, ...redisOptions } = options;
+    this.commandTimeoutMs = commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    if (!(this.commandTimeoutMs > 0)) {
+      throw new CacheXConfigError(
+        `RedisBus: \`commandTimeoutMs\` must be a positive number of milliseconds, got ${commandTimeoutMs}`,
+      );
+    }
+    if (client && cluster) {
+      throw new CacheXConfigError('RedisBus: give either `client` or `cluster`, not both');
+    }
+    this.channel = channel ?? DEFAULT_CHANNEL;
+    this.ownsPublisher = client === undefined;
+    this.publisher = client ?? createClient(redisOptions, cluster, this.commandTimeoutMs);
+    if (this.ownsPublisher) this.publisher.on('error', this.onError);
+    // A subscribed connection takes no other command: the subscription has its own.
+    this.subscriber = duplicateForSubscription(this.publisher);
+    this.subscriber.on('error', this.onError);
+    this.subscriber.on('ready', () => void this.resubscribe());
+    this.subscriber.on('close', () => this.lost());
+    this.subscriber.on('end', () => this.lost());
+    this.subscriber.on('message', (channel: string, text: string) => {
+      if (channel === this.channel) this.deliver(text);
+    });
+  }
+
+  get connected(): boolean {
+    return this.subscribed;
+  }
+
+  async publish(message: CacheBusMessage): Promise<void> {
+    await withTimeout(
+      this.publisher.publish(this.channel, encodeBusMessage(message)),
+      this.commandTimeoutMs,
+      'RedisBus.publish',
+    );
+  }
+
+  subscribe(subscriber: CacheBusSubscriber): void {
+    this.subscribers.add(subscriber);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscribed = false;
+    this.subscribers.clear();
+    this.subscriber.removeAllListeners('ready');
+    this.subscriber.disconnect();
+    if (!this.ownsPublisher) return;
+    try {
+      await withTimeout(this.publisher.quit(), this.commandTimeoutMs, 'RedisBus.close');
+    } catch {
+      this.publisher.disconnect();
+    }
+  }
+
+  /** Subscribes on a connection that is (again) ready; connected once Redis confirms. */
+  private async resubscribe(): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.channel);
+    } catch (error) {
+      // The connection dropped meanwhile: it subscribes again when it is back.
+      this.logger.error('subscribe', `RedisBus: subscribing to '${this.channel}' failed`, error);
+      return;
+    }
+    if (this.closed || this.subscribed) return;
+    this.subscribed = true;
+    for (const subscriber of this.subscribers) subscriber.connected();
+  }
+
+  private lost(): void {
+    if (!this.subscribed) return;
+    this.subscribed = false;
+    for (const subscriber of this.subscribers) subscriber.disconnected();
+  }
+
+  private deliver(text: string): void {
+    const message = decodeBusMessage(text);
+    if (!message) {
+      this.logger.error(
+        'message',
+        `RedisBus: ignored a message on '${this.channel}' that is not one of ours`,
+      );
+      return;
+    }
+    for (const subscriber of this.subscribers) subscriber.message(message);
+  }
+}
+
+/** A client the bus owns: bounded commands, no offline queue, capped reconnect backoff. */
+function createClient(
+  redisOptions: Omit<RedisBusOptions, 'client' | 'cluster' | 'channel' | 'commandTimeoutMs'>,
+  cluster: RedisBusOptions['cluster'],
+  commandTimeoutMs: number,
+): RedisClient {
+  const connection = {
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: Math.max(commandTimeoutMs, 2000),
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+  };
+  const reconnectDelayMs = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS);
+  if (cluster) {
+    return new Cluster(cluster.nodes, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: reconnectDelayMs,
+      ...cluster.options,
+      redisOptions: { ...connection, ...cluster.options?.redisOptions },
+    });
+  }
+  return new Redis({
+    ...connection,
+    enableOfflineQueue: false,
+    retryStrategy: reconnectDelayMs,
+    ...redisOptions,
+  });
+}
+
+/**
+ * The subscription's own connection, on the publisher's servers and options.
+ * It subscribes itself on every `ready`, so ioredis's own resubscription is
+ * off: the bus then knows when the subscription is back in place.
+ */
+function duplicateForSubscription(publisher: RedisClient): RedisClient {
+  if (publisher instanceof Cluster) return publisher.duplicate([], { enableOfflineQueue: true });
+  return publisher.duplicate({ autoResubscribe: false, enableOfflineQueue: true });
+}

@@ -1,0 +1,207 @@
+/**
+ * TieredBackend over HTTP: two Nest apps, A and B, each with its own local
+ * tier, sharing one real Redis as the shared tier and another as the bus
+ * (this file's own servers, so their command counters are the apps' alone
+ * and either can be stopped). Requests carry one Host, as behind a load
+ * balancer, so both apps build the same keys. Every test runs on Express and
+ * Fastify.
+ */
+import { type INestApplication } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { MemoryBackend, TieredBackend } from 'nestjs-cachex';
+import { RedisBackend, RedisBus } from 'nestjs-cachex/redis';
+import request from 'supertest';
+import * as servers from '../setup/servers.mjs';
+import { type ServerHandle } from '../setup/servers.mjs';
+import { backendCases, describeBackend } from '../support/backends.js';
+import { makeCacheApp, type Platform, platforms, runs } from '../support/cache-app.js';
+import { eventually } from '../support/time.js';
+
+const HOST = 'shop.test';
+const RETRY = { timeoutMs: 10_000, intervalMs: 50 };
+
+/** Commands the Redis at `port` has run, leaving out what connecting and counting cost (HELLO, INFO). */
+async function commandCount(port: number): Promise<number> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  try {
+    await client.connect();
+    const stats = await client.info('commandstats');
+    let calls = 0;
+    for (const [, name, count] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      if (name !== 'info' && name !== 'hello') calls += Number(count);
+    }
+    return calls;
+  } finally {
+    client.disconnect();
+  }
+}
+
+function tiered(sharedPort: number, busPort: number, busLossMaxAgeMs?: number): TieredBackend {
+  return new TieredBackend({
+    local: new MemoryBackend(),
+    shared: new RedisBackend({ host: '127.0.0.1', port: sharedPort, keyPrefix: 'tiered-e2e:' }),
+    bus: new RedisBus({ host: '127.0.0.1', port: busPort, channel: 'tiered-e2e' }),
+    busLossMaxAgeMs,
+  });
+}
+
+describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on Redis', () => {
+  describe.each(platforms)('on %s', (platform: Platform) => {
+    let shared: ServerHandle;
+    let bus: ServerHandle;
+    let backendA: TieredBackend;
+    let backendB: TieredBackend;
+    let appA: INestApplication;
+    let appB: INestApplication;
+
+    const get = (app: INestApplication, path: string) =>
+      request(app.getHttpServer()).get(path).set('Host', HOST);
+
+    /** Starts A and B on fresh servers; both buses are subscribed when it resolves. */
+    async function start(busLossMaxAgeMs?: number): Promise<void> {
+      [shared, bus] = await Promise.all([servers.startRedis(), servers.startRedis()]);
+      backendA = tiered(shared.port, bus.port, busLossMaxAgeMs);
+      backendB = tiered(shared.port, bus.port, busLossMaxAgeMs);
+      appA = await makeCacheApp(backendA, {}, platform);
+      appB = await makeCacheApp(backendB, {}, platform);
+      await eventually(async () => expect(await subscribers(bus.port)).toBe(2), RETRY);
+    }
+
+    afterEach(async () => {
+      await appA?.close();
+      await appB?.close();
+      for (const server of [shared, bus]) server?.process.kill('SIGCONT');
+      await Promise.all([shared?.stop(), bus?.stop()]);
+    });
+
+    it('answers local hits with no Redis command, on either app', async () => {
+      await start();
+      await get(appA, '/items/1').expect(200);
+      expect((await get(appB, '/items/1').expect(200)).headers['cache-status']).toMatch(
+        /^cachex; hit/,
+      );
+      await get(appA, '/items/1').expect(200);
+      await get(appB, '/items/1').expect(200);
+      const before = await commandCount(shared.port);
+      for (let i = 0; i < 10; i++) {
+        for (const app of [appA, appB]) {
+          const res = await get(app, '/items/1').expect(200);
+          expect(res.headers['cache-status']).toMatch(/^cachex; hit/);
+        }
+      }
+      expect((await commandCount(shared.port)) - before).toBe(0);
+      expect(runs['item:1']).toBe(1);
+    });
+
+    it.each([
+      ['clearPath', (t: TieredBackend) => t.clearPath('/products/1')],
+      ['invalidateTags', (t: TieredBackend) => t.invalidateTags(['product:1'])],
+      ['a soft clearPath', (t: TieredBackend) => t.clearPath('/products/1', { soft: true })],
+      [
+        'a soft invalidateTags',
+        (t: TieredBackend) => t.invalidateTags(['products'], { soft: true }),
+      ],
+    ])('%s on A is seen on B, which had the entry locally', async (_, invalidate) => {
+      await start();
+      await get(appA, '/products/1').expect(200);
+      await get(appB, '/products/1').expect(200);
+      expect(runs['product:1']).toBe(1);
+      await invalidate(backendA);
+      await eventually(async () => {
+        await get(appB, '/products/1').expect(200);
+        expect(runs['product:1']).toBe(2);
+      }, RETRY);
+      // B stored the new answer: A drops its copy and serves B's.
+      const a = await eventually(async () => {
+        const res = await get(appA, '/products/1').expect(200);
+        expect(res.body.run).toBe(2);
+        return res;
+      }, RETRY);
+      expect(a.headers['cache-status']).toMatch(/^cachex; hit/);
+      expect(runs['product:1']).toBe(2);
+    });
+
+    it("drops B's local copy when A stores a refreshed entry", async () => {
+      await start();
+      await get(appA, '/swr').expect(200);
+      await get(appB, '/swr').expect(200);
+      // Stale after 1 s: A serves it stale and refreshes it in the background.
+      await eventually(async () => {
+        await get(appA, '/swr').expect(200);
+        expect(runs['swr']).toBe(2);
+      }, RETRY);
+      const b = await eventually(async () => {
+        const res = await get(appB, '/swr').expect(200);
+        expect(res.body.run).toBe(2);
+        return res;
+      }, RETRY);
+      expect(b.headers['cache-status']).toMatch(/^cachex; hit/);
+      expect(runs['swr']).toBe(2);
+    });
+
+    it('while the bus is down, serves local entries for busLossMaxAgeMs, then reads Redis; empties local when it is back', async () => {
+      await start(2000);
+      await get(appA, '/items/1').expect(200);
+      await get(appB, '/items/1').expect(200);
+      await bus.stop();
+      await backendA.clearPath('/items/1');
+      // B missed the invalidation; it still answers from local for a while...
+      expect((await get(appB, '/items/1').expect(200)).body.run).toBe(1);
+      // ...then no more: it reads the shared tier, where the entry is gone.
+      await eventually(async () => {
+        await get(appB, '/items/1').expect(200);
+        expect(runs['item:1']).toBe(2);
+      }, RETRY);
+
+      await get(appB, '/items/2').expect(200);
+      await get(appA, '/items/2').expect(200);
+      bus = await servers.startRedis(bus.port);
+      await eventually(async () => expect(await subscribers(bus.port)).toBe(2), RETRY);
+      // Back: B's local tier was emptied, so its next hit reads Redis.
+      const before = await commandCount(shared.port);
+      await get(appB, '/items/2').expect(200);
+      expect((await commandCount(shared.port)) - before).toBeGreaterThan(0);
+      expect(runs['item:2']).toBe(1);
+    });
+
+    it('while the shared Redis is down, local entries are still served; caching resumes when it is back', async () => {
+      await start();
+      await get(appA, '/items/1').expect(200);
+      await get(appB, '/items/1').expect(200);
+      await shared.stop();
+      for (let i = 0; i < 5; i++) {
+        for (const app of [appA, appB]) {
+          const res = await get(app, '/items/1').expect(200);
+          expect(res.headers['cache-status']).toMatch(/^cachex; hit/);
+        }
+      }
+      expect(runs['item:1']).toBe(1);
+      // A new key is answered by the handler, and kept locally.
+      await get(appA, '/items/2').expect(200);
+      await get(appA, '/items/2').expect(200);
+      expect(runs['item:2']).toBe(1);
+
+      shared = await servers.startRedis(shared.port);
+      await eventually(async () => {
+        await get(appA, '/items/3').expect(200);
+        expect(runs['item:3']).toBeGreaterThan(0);
+        const b = await get(appB, '/items/3').expect(200);
+        expect(b.headers['cache-status']).toMatch(/^cachex; hit/);
+      }, RETRY);
+    });
+  });
+});
+
+/** Connections subscribed to a channel on the Redis at `port`. */
+async function subscribers(port: number): Promise<number> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  try {
+    await client.connect();
+    const [, count] = (await client.pubsub('NUMSUB', 'tiered-e2e')) as [string, number];
+    return Number(count);
+  } catch {
+    return 0;
+  } finally {
+    client.disconnect();
+  }
+}
