@@ -65,12 +65,14 @@ for (const backendCase of backendCases) {
       afterAll(() => app.close());
 
       it("stores sessions on CacheXModule's backend, apart from the response cache", async () => {
-        const { token } = await managerOf(app).create({ id: 'on-cachex' });
+        const { session, token } = await managerOf(app).create({ id: 'on-cachex' });
         await http().get('/me').set('x-session-token', token).expect(200);
+        // The record is in this backend's session namespace (default prefix `session:`).
+        const stored = await backend.namespace('session:').get(`s:${session.id}`);
+        expect(JSON.parse(stored!)).toMatchObject({ id: session.id, user: { id: 'on-cachex' } });
         await backend.clear(); // clears responses, never sessions
         await http().get('/me').set('x-session-token', token).expect(200);
-        // The session namespace is really on this backend.
-        expect(await backend.namespace('session:').get('nothing-here')).toBeUndefined();
+        expect(await backend.namespace('session:').get(`s:${session.id}`)).toBe(stored);
       });
 
       it('caches a private guarded route per session and never serves one user the body of another', async () => {

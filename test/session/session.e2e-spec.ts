@@ -6,7 +6,8 @@
  */
 import { createHmac } from 'node:crypto';
 
-import { type INestApplication } from '@nestjs/common';
+import { jest } from '@jest/globals';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 
@@ -125,31 +126,58 @@ for (const backendCase of backendCases) {
             .expect(200);
         });
 
-        it('answers every bad token with the same generic 401', async () => {
+        it('answers every bad token with the same generic 401, for its own reason', async () => {
           const { session, token } = await create('u-401');
           const [id, exp, signature] = token.split('.') as [string, string, string];
           const flipped = `${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.at(-1)}`;
-          const causes: Record<string, string | undefined> = {
-            missing: undefined,
-            empty: '',
-            garbage: 'not-a-token',
-            truncated: token.slice(0, -5),
-            'wrong signature': `${id}.${exp}.${flipped}`,
-            'signature of another payload': `${id}.${Number(exp) + 1000_000}.${signature}`,
-            'signed by a retired secret': simpleToken(session.id, RETIRED_SECRET),
-            'signed for an unknown id': simpleToken('A'.repeat(43), SECRET),
-            'expired token': simpleToken(session.id, SECRET, Date.now() - 1000),
-            oversized: 'x'.repeat(10_000),
+          // Each cause, and the code and reason the guard logs (at debug level) for it.
+          const causes: Record<string, [string | undefined, string | undefined]> = {
+            missing: [undefined, undefined],
+            empty: ['', 'SESSION_INVALID (empty or oversized token)'],
+            garbage: ['not-a-token', 'SESSION_INVALID (malformed simple token)'],
+            truncated: [token.slice(0, -5), 'SESSION_INVALID (malformed simple token)'],
+            'wrong signature': [
+              `${id}.${exp}.${flipped}`,
+              'SESSION_INVALID (bad simple token signature)',
+            ],
+            'signature of another payload': [
+              `${id}.${Number(exp) + 1000_000}.${signature}`,
+              'SESSION_INVALID (bad simple token signature)',
+            ],
+            'signed by a retired secret': [
+              simpleToken(session.id, RETIRED_SECRET),
+              'SESSION_INVALID (bad simple token signature)',
+            ],
+            'signed for an unknown id': [
+              simpleToken('A'.repeat(43), SECRET),
+              'SESSION_REVOKED (no session under this id',
+            ],
+            'expired token': [
+              simpleToken(session.id, SECRET, Date.now() - 1000),
+              'SESSION_EXPIRED (simple token past its exp)',
+            ],
+            oversized: ['x'.repeat(10_000), 'SESSION_INVALID (empty or oversized token)'],
           };
-          for (const [cause, bad] of Object.entries(causes)) {
-            const req = http().get('/me');
-            if (bad !== undefined) req.set('x-session-token', bad);
-            const res = await req;
-            expect({ cause, status: res.status, body: res.body }).toEqual({
-              cause,
-              status: 401,
-              body: UNAUTHORIZED,
-            });
+          const debug = jest.spyOn(Logger.prototype, 'debug');
+          try {
+            for (const [cause, [bad, reason]] of Object.entries(causes)) {
+              debug.mockClear();
+              const req = http().get('/me');
+              if (bad !== undefined) req.set('x-session-token', bad);
+              const res = await req;
+              const logged = debug.mock.calls
+                .map(([message]) => String(message))
+                .filter((message) => message.startsWith('Session rejected'));
+              expect({ cause, status: res.status, body: res.body, logged }).toEqual({
+                cause,
+                status: 401,
+                body: UNAUTHORIZED,
+                logged:
+                  reason === undefined ? [] : [expect.stringContaining(`: ${reason}`) as string],
+              });
+            }
+          } finally {
+            debug.mockRestore();
           }
         });
 
