@@ -12,7 +12,7 @@ const record = () => ({
 
 describe('SessionData', () => {
   it('queues flash messages and returns them once, oldest first', () => {
-    const session = new SessionData(record());
+    const session = SessionData.fromRecord(record());
     session.flash('saved');
     session.flash('careful', 'warning');
     expect(session.consumeFlash()).toEqual([
@@ -23,7 +23,7 @@ describe('SessionData', () => {
   });
 
   it('shows only its public fields as JSON', () => {
-    const session = new SessionData({
+    const session = SessionData.fromRecord({
       ...record(),
       user: { id: 'u' },
       ip: '10.0.0.1',
@@ -43,7 +43,7 @@ describe('SessionData', () => {
   });
 
   it('counts data, user and flash as changes, but not the last access time', () => {
-    const session = new SessionData(record());
+    const session = SessionData.fromRecord(record());
     const saved = session.lastAccessedAt;
     const before = contentOf(session, saved);
     session.lastAccessedAt = 5000;
@@ -51,13 +51,13 @@ describe('SessionData', () => {
     session.data.b = 2;
     expect(contentOf(session, saved)).not.toBe(before);
 
-    const flashed = new SessionData(record());
+    const flashed = SessionData.fromRecord(record());
     flashed.flash('x');
     expect(contentOf(flashed, saved)).not.toBe(before);
   });
 
   it('gives back, for an unchanged session, exactly the JSON it was loaded from', () => {
-    const original = new SessionData({
+    const original = SessionData.fromRecord({
       ...record(),
       user: { id: 'u', roles: ['a'] },
       ip: '10.0.0.1',
@@ -65,7 +65,7 @@ describe('SessionData', () => {
     original.data.cart = [{ sku: 'x', qty: 2 }];
     original.flash('m');
     const stored = JSON.stringify(original[toRecord]());
-    const loaded = new SessionData(parseRecord(stored)!);
+    const loaded = SessionData.fromRecord(parseRecord(stored)!);
     const saved = loaded.lastAccessedAt;
     loaded.lastAccessedAt += 10_000;
     expect(contentOf(loaded, saved)).toBe(stored);
@@ -74,9 +74,9 @@ describe('SessionData', () => {
   });
 
   it('round-trips through its stored record', () => {
-    const session = new SessionData({ ...record(), user: { id: 'u', roles: ['a'] } });
+    const session = SessionData.fromRecord({ ...record(), user: { id: 'u', roles: ['a'] } });
     session.flash('m');
-    const again = new SessionData(parseRecord(JSON.stringify(session[toRecord]()))!);
+    const again = SessionData.fromRecord(parseRecord(JSON.stringify(session[toRecord]()))!);
     expect(again.user).toEqual({ id: 'u', roles: ['a'] });
     expect(again.consumeFlash()).toHaveLength(1);
   });

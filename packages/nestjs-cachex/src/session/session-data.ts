@@ -72,10 +72,15 @@ export class SessionData {
   /** The User-Agent the session is bound to (`userAgentBinding`), if known. */
   readonly userAgent: string | undefined;
   #flash: FlashMessage[];
+  /** @internal */
   [destroyed] = false;
 
-  /** @internal Sessions are made by `SessionManager`; this is not a public constructor. */
-  constructor(record: SessionRecord) {
+  /** @internal A session from its stored record (sessions are made by `SessionManager`). */
+  static fromRecord(record: SessionRecord): SessionData {
+    return new SessionData(record);
+  }
+
+  private constructor(record: SessionRecord) {
     this.id = record.id;
     this.user = record.user;
     this.data = record.data ?? {};

@@ -131,7 +131,7 @@ describe('request state on Fastify', () => {
   it("is one state for Fastify's request and Node's request inside it", () => {
     const { raw, request } = fastifyRequest();
     const now = Date.now();
-    const session = new SessionData({
+    const session = SessionData.fromRecord({
       v: 1,
       id: 'id-1',
       data: {},

@@ -145,7 +145,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
     };
     if (user !== undefined) record.user = user;
     bindSession(record, clientOf(ctx), this.options, 'create');
-    const session = new SessionData(record);
+    const session = SessionData.fromRecord(record);
     await this.store.write(session);
     const token = await this.sign(session);
     if (isRequest(ctx)) {
@@ -220,7 +220,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
     if (now >= record.expiresAt) throw new SessionExpiredError('past its expiry');
     checkBindings(record, ctx, this.options);
 
-    const session = new SessionData(record);
+    const session = SessionData.fromRecord(record);
     session.lastAccessedAt = now;
     this.store.remember(session, record.lastAccessedAt, stored);
 
@@ -299,7 +299,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
         'regenerate',
       );
     }
-    const fresh = new SessionData(record);
+    const fresh = SessionData.fromRecord(record);
     // The new one is stored before the old one goes, so the user is never without a session.
     await this.store.write(fresh);
     session[destroyed] = true;

@@ -200,7 +200,7 @@ export class SessionStore {
           await this.io('setRemove', () => this.store.setRemove(index, id));
           return undefined;
         }
-        const session = new SessionData(record);
+        const session = SessionData.fromRecord(record);
         this.remember(session, record.lastAccessedAt);
         return session;
       }),
