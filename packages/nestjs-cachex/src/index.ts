@@ -22,5 +22,6 @@ export { CacheInterceptor } from './cache/cache.interceptor.js';
 export { CacheManager } from './cache/cache-manager.service.js';
 export { defaultKeyBuilder } from './http/cache-key.js';
 export type { HttpRequestLike } from './http/request.js';
+export { Clock } from './common/clock.js';
 export { CacheXConfigError, CacheXError, CacheXUnsupportedError } from './common/errors.js';
 export { CacheXTimeoutError } from './common/with-timeout.js';

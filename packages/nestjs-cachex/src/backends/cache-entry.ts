@@ -65,8 +65,11 @@ export type EntryState =
   | { kind: 'stale-if-error' }
   | { kind: 'miss' };
 
-/** Decides what an entry can do at `now` (see `EntryState`). */
-export function entryState(entry: CacheEntry | undefined, now = Date.now()): EntryState {
+/**
+ * Decides what an entry can do at `now`, in epoch milliseconds (see
+ * `EntryState`); the cache reads `now` from its `Clock`.
+ */
+export function entryState(entry: CacheEntry | undefined, now: number): EntryState {
   if (entry === undefined) return MISS;
   const freshMs = entry.maxAge * 1000 - (now - entry.storedAt);
   if (freshMs > 0 && !entry.invalidated) return { kind: 'fresh', ttl: Math.floor(freshMs / 1000) };
@@ -81,7 +84,10 @@ export function entryState(entry: CacheEntry | undefined, now = Date.now()): Ent
 const MISS: EntryState = { kind: 'miss' };
 const STALE_IF_ERROR: EntryState = { kind: 'stale-if-error' };
 
-/** Whether an entry may still be served as fresh: within its `maxAge` and not soft-purged. */
-export function isFresh(entry: CacheEntry, now = Date.now()): boolean {
+/**
+ * Whether an entry may still be served as fresh at `now` (epoch ms): within
+ * its `maxAge` and not soft-purged.
+ */
+export function isFresh(entry: CacheEntry, now: number): boolean {
   return entryState(entry, now).kind === 'fresh';
 }

@@ -5,6 +5,8 @@ import { resolveRoutePolicy } from './route-policy.js';
 
 const policy = resolveRoutePolicy({ ttl: 60 }, resolveModuleOptions({}), defaultKeyBuilder);
 const req = { method: 'GET', url: '/a', headers: { host: 'x' } };
+/** When the entries are built: the clock's reading, not the wall clock's. */
+const NOW = Date.parse('Fri, 04 Dec 2026 12:00:00 GMT');
 const build = (body: string, previous?: { etag?: string; lastModified?: string }) =>
   buildEntry({
     req,
@@ -14,6 +16,7 @@ const build = (body: string, previous?: { etag?: string; lastModified?: string }
     serialized: { body: Buffer.from(body), contentType: 'text/plain' },
     value: body,
     previous,
+    now: NOW,
   });
 
 describe('buildEntry validators', () => {
@@ -27,12 +30,12 @@ describe('buildEntry validators', () => {
   it('dates a changed body from now', () => {
     const etag = build('before').headers['etag'];
     const entry = build('after', { etag, lastModified: old });
-    expect(entry.headers['last-modified']).not.toBe(old);
-    expect(Date.parse(entry.headers['last-modified']!)).toBeGreaterThan(Date.parse(old));
+    expect(entry.headers['last-modified']).toBe('Fri, 04 Dec 2026 12:00:00 GMT');
   });
 
-  it('dates a first entry from now', () => {
+  it('dates a first entry from now, and stores it at now', () => {
     const entry = build('first');
-    expect(Math.abs(Date.parse(entry.headers['last-modified']!) - Date.now())).toBeLessThan(2000);
+    expect(entry.headers['last-modified']).toBe('Fri, 04 Dec 2026 12:00:00 GMT');
+    expect(entry.storedAt).toBe(NOW);
   });
 });

@@ -21,6 +21,8 @@ export interface EntryParts {
    * with `If-Modified-Since` alone still gets a 304 after a refill.
    */
   previous?: { etag?: string; lastModified?: string };
+  /** When it is stored, in epoch ms (from the `Clock`): its `storedAt` and default `Last-Modified`. */
+  now: number;
 }
 
 /**
@@ -37,8 +39,8 @@ export function buildEntry({
   serialized,
   value,
   previous,
+  now,
 }: EntryParts): CacheEntry {
-  const now = Date.now();
   const stored = { ...headers };
   if (
     serialized.contentType &&

@@ -12,6 +12,7 @@ import { LRUCache } from 'lru-cache';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { type CacheEntry, entryLifetimeSeconds, entryState } from '../backends/cache-entry.js';
+import { Clock, systemClock } from '../common/clock.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
 import { type CacheStatus, formatCacheStatus } from '../http/cache-status.js';
@@ -66,7 +67,8 @@ interface DeclaredHeaders {
  * Routes it finds with no guard and no other interceptor have their fresh
  * hits answered before Nest's router from then on (module option `earlyHits`).
  * Registered globally by `CacheXModule` unless `interceptor: false`; methods
- * are `protected` so it can be extended.
+ * are `protected` so it can be extended. Entry times are read from the
+ * module's `Clock` (the system clock when a subclass passes none).
  *
  * @example
  * @UseInterceptors(CacheInterceptor) // with CacheXModule.forRoot({ interceptor: false })
@@ -92,13 +94,19 @@ export class CacheInterceptor implements NestInterceptor {
     protected readonly credentials: CacheCredentials,
     protected readonly calls: BackendCalls,
     @Optional() protected readonly earlyHits?: EarlyHits,
+    @Optional() @Inject(Clock) private readonly clock: Clock = systemClock,
   ) {
     this.defaultKey = createKeyBuilder(options);
-    this.variants = new VariantLimit({ maxVariantsPerPath: options.maxVariantsPerPath });
-    this.fills = new FillCoordinator(backend, calls, {
-      waitMs: options.coalesceTimeoutMs,
-      hitForMissTtl: options.hitForMissTtl,
+    this.variants = new VariantLimit({
+      maxVariantsPerPath: options.maxVariantsPerPath,
+      now: () => clock.now(),
     });
+    this.fills = new FillCoordinator(
+      backend,
+      calls,
+      { waitMs: options.coalesceTimeoutMs, hitForMissTtl: options.hitForMissTtl },
+      clock,
+    );
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -169,7 +177,7 @@ export class CacheInterceptor implements NestInterceptor {
       found !== BACKEND_FAILED && found && entryAnswers(found, ex.req) ? found : undefined;
     target.previous = entry;
     const key = target.key;
-    const state = entryState(entry);
+    const state = entryState(entry, this.clock.now());
     switch (state.kind) {
       case 'fresh':
         return this.answer(ex, policy, entry!, { kind: 'hit', ttl: state.ttl });
@@ -362,6 +370,7 @@ export class CacheInterceptor implements NestInterceptor {
       serialized,
       value,
       previous,
+      now: this.clock.now(),
     });
   }
 
@@ -399,7 +408,15 @@ export class CacheInterceptor implements NestInterceptor {
     entry: CacheEntry,
     status: CacheStatus,
   ): unknown {
-    return ex.send(hitAnswer(ex.req, policy, entry, status, this.options.surrogateKeys));
+    const answer = hitAnswer(
+      ex.req,
+      policy,
+      entry,
+      status,
+      this.options.surrogateKeys,
+      this.clock.now(),
+    );
+    return ex.send(answer);
   }
 
   /** `noCache`: the handler always runs, nothing is stored, but validators still earn a 304. */
@@ -450,6 +467,7 @@ export class CacheInterceptor implements NestInterceptor {
             serialized,
             value,
             previous: { etag, lastModified },
+            now: this.clock.now(),
           });
           await this.calls.bounded('set', () => this.backend.set(key, fresh));
         } catch (error) {

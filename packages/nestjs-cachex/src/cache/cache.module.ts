@@ -10,6 +10,7 @@ import {
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { MemoryBackend } from '../backends/memory.backend.js';
+import { Clock, systemClock } from '../common/clock.js';
 import { BackendCalls } from './backend-call.js';
 import { CacheCredentials } from './cache-credentials.js';
 import { CacheManager } from './cache-manager.service.js';
@@ -38,7 +39,8 @@ markTransparentOnHit(passThrough);
  * HTTP response caching for Nest. Global by default: `CacheBackend` and
  * `CacheManager` inject anywhere, and `CacheInterceptor` serves every
  * `@Cache()` route unless `interceptor: false`. The backend is closed on
- * application shutdown.
+ * application shutdown. Entry times come from the `Clock` it provides
+ * (the system clock; `overrideProvider(Clock)` in tests).
  *
  * @example
  * @Module({ imports: [CacheXModule.forRoot({ defaultTtl: 30 })] })
@@ -56,6 +58,7 @@ markTransparentOnHit(passThrough);
       useFactory: (options: CacheXModuleOptions) => options.backend ?? new MemoryBackend(),
       inject: [CACHEX_MODULE_OPTIONS],
     },
+    { provide: Clock, useValue: systemClock },
     CacheManager,
     BackendCalls,
     CacheCredentials,
@@ -70,6 +73,7 @@ markTransparentOnHit(passThrough);
   ],
   exports: [
     CacheBackend,
+    Clock,
     CacheManager,
     CacheInterceptor,
     CacheCredentials,

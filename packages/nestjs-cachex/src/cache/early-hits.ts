@@ -10,6 +10,7 @@ import { ApplicationConfig, HttpAdapterHost, Reflector } from '@nestjs/core';
 import { LRUCache } from 'lru-cache';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { type CacheEntry, entryState } from '../backends/cache-entry.js';
+import { Clock } from '../common/clock.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { type HttpRequestLike, headerValue } from '../http/request.js';
 import { BACKEND_FAILED, BackendCalls } from './backend-call.js';
@@ -87,6 +88,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     private readonly reflector: Reflector,
     private readonly credentials: CacheCredentials,
     private readonly calls: BackendCalls,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** Mounts early answers on the platform: after every middleware, before the routes. */
@@ -142,7 +144,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     const key = storageKey(policy.key(req), req, policy.vary);
     const found = await this.calls.run(this.log, 'get', () => this.backend.get(key));
     if (found !== BACKEND_FAILED && found && entryAnswers(found, req)) {
-      const now = Date.now();
+      const now = this.clock.now();
       const state = entryState(found, now);
       if (state.kind === 'fresh') {
         const status = { kind: 'hit', ttl: state.ttl } as const;

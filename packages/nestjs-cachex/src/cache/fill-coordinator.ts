@@ -7,6 +7,7 @@ import {
   optionalNamespace,
 } from '../backends/cache-backend.js';
 import { type CacheEntry, isFresh } from '../backends/cache-entry.js';
+import { type Clock } from '../common/clock.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { type BackendCalls } from './backend-call.js';
 import { waitForLockHolder } from './lock-wait.js';
@@ -28,11 +29,14 @@ export interface FillCoordinatorOptions {
  * `proxy_cache_lock`): within the process through a shared promise, across
  * instances through a lock in the backend that expires on its own if its
  * owner dies. Keys found not storable skip the line for a while (hit-for-miss).
+ * Freshness and hit-for-miss read the `Clock`; waits for a leader and lock
+ * lifetimes are real time (the lock expires in the backend).
  */
 export class FillCoordinator {
   private readonly inFlight = new Map<string, Fill>();
   private readonly refreshing = new Set<string>();
-  private readonly uncacheable: LRUCache<string, true>;
+  /** Keys found not storable, each with the time (epoch ms, by the clock) it may coalesce again. */
+  private readonly uncacheable = new LRUCache<string, number>({ max: 10_000 });
   /** Cross-instance locks; none when the backend has no namespace (then coalescing is per process). */
   private readonly locks: KeyValueStore | undefined;
 
@@ -40,12 +44,9 @@ export class FillCoordinator {
     private readonly backend: CacheBackend,
     private readonly calls: BackendCalls,
     private readonly options: FillCoordinatorOptions,
+    private readonly clock: Clock,
   ) {
     this.locks = optionalNamespace(backend, LOCK_NAMESPACE);
-    this.uncacheable = new LRUCache({
-      max: 10_000,
-      ttl: Math.max(options.hitForMissTtl, 1) * 1000,
-    });
   }
 
   /** The fill already running for `key` in this process, if any. */
@@ -55,11 +56,19 @@ export class FillCoordinator {
 
   /** Whether `key` was recently found not storable, so requests for it need not wait. */
   isUncacheable(key: string): boolean {
-    return this.options.hitForMissTtl > 0 && this.uncacheable.has(key);
+    if (this.options.hitForMissTtl <= 0) return false;
+    const until = this.uncacheable.peek(key);
+    if (until === undefined) return false;
+    if (this.clock.now() < until) return true;
+    this.uncacheable.delete(key);
+    return false;
   }
 
+  /** Lets requests for `key` skip coalescing for `hitForMissTtl` seconds (at least one). */
   markUncacheable(key: string): void {
-    if (this.options.hitForMissTtl > 0) this.uncacheable.set(key, true);
+    if (this.options.hitForMissTtl <= 0) return;
+    const ttlMs = Math.max(this.options.hitForMissTtl, 1) * 1000;
+    this.uncacheable.set(key, this.clock.now() + ttlMs);
   }
 
   /**
@@ -161,7 +170,7 @@ export class FillCoordinator {
     return this.calls
       .bounded('get', () => this.backend.get(key))
       .then(
-        (entry) => (entry && isFresh(entry) ? entry : undefined),
+        (entry) => (entry && isFresh(entry, this.clock.now()) ? entry : undefined),
         () => undefined,
       );
   }

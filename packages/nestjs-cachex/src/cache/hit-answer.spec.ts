@@ -25,6 +25,8 @@ const entry: CacheEntry = {
 };
 const request = (headers: Record<string, string> = {}) => ({ method: 'GET', headers });
 const hit = { kind: 'hit', ttl: 50 } as const;
+/** Ten seconds after the entry was stored. */
+const NOW = 1_000_000 + 10_000;
 
 describe('hitAnswer', () => {
   it('sends the stored status, headers and bytes with Cache-Control, Age and Cache-Status', () => {
@@ -42,7 +44,14 @@ describe('hitAnswer', () => {
   });
 
   it('answers matching validators with a 304 carrying only validators, Vary and cache headers', () => {
-    const answer = hitAnswer(request({ 'if-none-match': 'W/"5-abc"' }), policy, entry, hit, false);
+    const answer = hitAnswer(
+      request({ 'if-none-match': 'W/"5-abc"' }),
+      policy,
+      entry,
+      hit,
+      false,
+      NOW,
+    );
     expect(answer.status).toBe(304);
     expect('body' in answer).toBe(false);
     expect(Object.keys(answer.headers)).toEqual([
@@ -57,13 +66,13 @@ describe('hitAnswer', () => {
 
   it('never answers a non-2xx entry with a 304', () => {
     const notFound = { ...entry, status: 404 };
-    const answer = hitAnswer(request({ 'if-none-match': '*' }), policy, notFound, hit, false);
+    const answer = hitAnswer(request({ 'if-none-match': '*' }), policy, notFound, hit, false, NOW);
     expect(answer.status).toBe(404);
   });
 
   it('lists the tags in Surrogate-Key when asked, and never changes the stored headers', () => {
     const before = { ...entry.headers };
-    const answer = hitAnswer(request(), policy, entry, hit, true);
+    const answer = hitAnswer(request(), policy, entry, hit, true, NOW);
     expect(answer.headers['Surrogate-Key']).toBe('products product:1');
     answer.headers['content-length'] = '5';
     expect(entry.headers).toEqual(before);

@@ -14,6 +14,7 @@ export type HitAnswer =
  * `Cache-Control`, `Age`, `Cache-Status` (and `Surrogate-Key`) added, or a
  * `304 Not Modified` carrying only the validators and those headers when the
  * client's `If-None-Match` / `If-Modified-Since` match (2xx entries only).
+ * `Age` counts from the entry's `storedAt` to `now` (epoch ms, from the `Clock`).
  */
 export function hitAnswer(
   req: HttpRequestLike,
@@ -21,7 +22,7 @@ export function hitAnswer(
   entry: CacheEntry,
   status: CacheStatus,
   surrogateKeys: boolean,
-  now = Date.now(),
+  now: number,
 ): HitAnswer {
   const { etag, 'last-modified': lastModified, vary } = entry.headers;
   const notModified =
