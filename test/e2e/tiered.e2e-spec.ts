@@ -7,7 +7,6 @@
  * Fastify.
  */
 import { type INestApplication } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { MemoryBackend, TieredBackend } from 'nestjs-cachex';
 import { RedisBackend, RedisBus } from 'nestjs-cachex/redis';
 import request from 'supertest';
@@ -15,32 +14,18 @@ import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
 import { backendCases, describeBackend } from '../support/backends.js';
 import { makeCacheApp, type Platform, platforms, runs } from '../support/cache-app.js';
+import { redisCommandCount, redisSubscribers } from '../support/server-stats.js';
 import { eventually } from '../support/time.js';
 
 const HOST = 'shop.test';
+const CHANNEL = 'tiered-e2e';
 const RETRY = { timeoutMs: 10_000, intervalMs: 50 };
-
-/** Commands the Redis at `port` has run, leaving out what connecting and counting cost (HELLO, INFO). */
-async function commandCount(port: number): Promise<number> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
-  try {
-    await client.connect();
-    const stats = await client.info('commandstats');
-    let calls = 0;
-    for (const [, name, count] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-      if (name !== 'info' && name !== 'hello') calls += Number(count);
-    }
-    return calls;
-  } finally {
-    client.disconnect();
-  }
-}
 
 function tiered(sharedPort: number, busPort: number, busLossMaxAgeMs?: number): TieredBackend {
   return new TieredBackend({
     local: new MemoryBackend(),
     shared: new RedisBackend({ host: '127.0.0.1', port: sharedPort, keyPrefix: 'tiered-e2e:' }),
-    bus: new RedisBus({ host: '127.0.0.1', port: busPort, channel: 'tiered-e2e' }),
+    bus: new RedisBus({ host: '127.0.0.1', port: busPort, channel: CHANNEL }),
     busLossMaxAgeMs,
   });
 }
@@ -64,7 +49,10 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
       backendB = tiered(shared.port, bus.port, busLossMaxAgeMs);
       appA = await makeCacheApp(backendA, {}, platform);
       appB = await makeCacheApp(backendB, {}, platform);
-      await eventually(async () => expect(await subscribers(bus.port)).toBe(2), RETRY);
+      await eventually(
+        async () => expect(await redisSubscribers(bus.port, CHANNEL)).toBe(2),
+        RETRY,
+      );
     }
 
     afterEach(async () => {
@@ -82,14 +70,14 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
       );
       await get(appA, '/items/1').expect(200);
       await get(appB, '/items/1').expect(200);
-      const before = await commandCount(shared.port);
+      const before = await redisCommandCount(shared.port);
       for (let i = 0; i < 10; i++) {
         for (const app of [appA, appB]) {
           const res = await get(app, '/items/1').expect(200);
           expect(res.headers['cache-status']).toMatch(/^cachex; hit/);
         }
       }
-      expect((await commandCount(shared.port)) - before).toBe(0);
+      expect((await redisCommandCount(shared.port)) - before).toBe(0);
       expect(runs['item:1']).toBe(1);
     });
 
@@ -156,11 +144,14 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
       await get(appB, '/items/2').expect(200);
       await get(appA, '/items/2').expect(200);
       bus = await servers.startRedis(bus.port);
-      await eventually(async () => expect(await subscribers(bus.port)).toBe(2), RETRY);
+      await eventually(
+        async () => expect(await redisSubscribers(bus.port, CHANNEL)).toBe(2),
+        RETRY,
+      );
       // Back: B's local tier was emptied, so its next hit reads Redis.
-      const before = await commandCount(shared.port);
+      const before = await redisCommandCount(shared.port);
       await get(appB, '/items/2').expect(200);
-      expect((await commandCount(shared.port)) - before).toBeGreaterThan(0);
+      expect((await redisCommandCount(shared.port)) - before).toBeGreaterThan(0);
       expect(runs['item:2']).toBe(1);
     });
 
@@ -191,17 +182,3 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
     });
   });
 });
-
-/** Connections subscribed to a channel on the Redis at `port`. */
-async function subscribers(port: number): Promise<number> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
-  try {
-    await client.connect();
-    const [, count] = (await client.pubsub('NUMSUB', 'tiered-e2e')) as [string, number];
-    return Number(count);
-  } catch {
-    return 0;
-  } finally {
-    client.disconnect();
-  }
-}

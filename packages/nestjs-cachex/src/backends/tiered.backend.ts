@@ -20,7 +20,12 @@ import { TieredOutbox } from './tiered-outbox.js';
 export interface TieredBackendOptions {
   /** The in-process tier, usually a `MemoryBackend`: its limits bound this instance's memory. */
   local: CacheBackend;
-  /** The tier every instance shares (`RedisBackend`, `MemcachedBackend`). */
+  /**
+   * The tier every instance shares (`RedisBackend`, `MemcachedBackend`). It
+   * must show another instance's purges at once: give a `MemcachedBackend`
+   * `generationCacheMs: 0`, or an instance that drops its local copy on a
+   * purge may read the purged entry again and keep it.
+   */
   shared: CacheBackend;
   /** Carries invalidations between instances (`RedisBus`). */
   bus: CacheBus;
