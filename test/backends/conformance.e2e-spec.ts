@@ -11,25 +11,16 @@ import {
   type ClearPathOptions,
   CacheXUnsupportedError,
 } from 'nestjs-cachex';
-import { type BackendCapabilities, describeBackendConformance } from 'nestjs-cachex/testing';
-import { type BackendCase, backendCases, describeBackend } from '../support/backends.js';
+import { describeBackendConformance } from 'nestjs-cachex/testing';
+import { backendCases, describeBackend } from '../support/backends.js';
 
-/** What each built-in backend can do; the suite checks the refusals of the rest. */
-const capabilities: Record<BackendCase['name'], BackendCapabilities> = {
-  memory: {},
-  redis: {},
-  'redis-cluster': {},
-  // Purges bump generations (one write, uncountable): -1. No key listing, so
-  // no keys() and no globs; clearPath without the query is one generation.
-  memcached: { counts: false, listsKeys: false, globs: false },
-};
-
+// Each built-in backend with what it can do; the suite checks the refusals of the rest.
 for (const backendCase of backendCases) {
   describeBackend(backendCase)(backendCase.name, () => {
     describeBackendConformance(
       backendCase.name,
       ({ keyPrefix }) => backendCase.create({ keyPrefix }),
-      capabilities[backendCase.name],
+      backendCase.capabilities,
     );
   });
 }

@@ -94,7 +94,8 @@ describe('sample app', () => {
         expect.arrayContaining([expect.stringMatching(/^GET\|\|\|.*\|\|\|\/products\|\|\|$/)]),
       );
       const purged = await admin(http().delete('/admin/cache/path?path=/products')).expect(200);
-      expect(purged.body.removed).toBeGreaterThanOrEqual(1);
+      // One entry on that path: the GET above, on the one Host supertest sends.
+      expect(purged.body).toEqual({ removed: 1 });
       expect((await http().get('/products').expect(200)).headers['cache-status']).toBe(
         'cachex; fwd=miss; stored',
       );

@@ -5,14 +5,24 @@
  * CACHEX_BACKENDS=memory,redis (a comma list) narrows a local run.
  */
 import { type CacheBackend, MemoryBackend } from 'nestjs-cachex';
+import type { BackendCapabilities } from 'nestjs-cachex/testing';
 
 /** A named way to make a backend; `options` go to its constructor. */
 export interface BackendCase {
   name: 'memory' | 'redis' | 'redis-cluster' | 'memcached';
   /** Whether its server runs here. */
   available: boolean;
+  /**
+   * What it can do, as the conformance suite's flags say (unset: yes), so a
+   * suite expects one answer per backend, never "either n or -1".
+   */
+  capabilities: BackendCapabilities;
   create(options?: { keyPrefix?: string }): CacheBackend;
 }
+
+/** What a purge of `n` entries resolves to on `backend`: `n`, or `-1` when it cannot count. */
+export const purgeCount = (backend: BackendCase, n: number): number =>
+  backend.capabilities.counts === false ? -1 : n;
 
 /**
  * Bound on backend calls in the behaviour suites: generous, so a loaded CI
@@ -39,17 +49,20 @@ export const backendCases: BackendCase[] = (
     {
       name: 'memory',
       available: true,
+      capabilities: {},
       create: (options) => new MemoryBackend(options),
     },
     {
       name: 'redis',
       available: redisPort !== undefined,
+      capabilities: {},
       create: (options) =>
         new RedisBackend({ host: '127.0.0.1', port: Number(redisPort), ...options }),
     },
     {
       name: 'redis-cluster',
       available: clusterPorts !== undefined,
+      capabilities: {},
       create: (options) =>
         new RedisBackend({
           cluster: { nodes: clusterPorts!.map((port) => ({ host: '127.0.0.1', port })) },
@@ -59,6 +72,9 @@ export const backendCases: BackendCase[] = (
     {
       name: 'memcached',
       available: memcachedServers !== undefined,
+      // Purges bump generations (one write, uncountable): -1. No key listing, so
+      // no keys() and no globs; clearPath without the query is one generation.
+      capabilities: { counts: false, listsKeys: false, globs: false },
       create: (options) =>
         new MemcachedBackend({
           servers: memcachedServers!,
