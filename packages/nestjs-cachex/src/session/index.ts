@@ -16,12 +16,12 @@ export type {
   SessionModuleOptions,
 } from './session-options.js';
 export { SessionManager, type LoadedSession, type SessionWithToken } from './session.manager.js';
-export { type SessionContext } from './session-bindings.js';
+export { type SessionContext } from './rules/session-bindings.js';
 export { SessionGuard } from './session.guard.js';
 export { OptionalSession, Session } from './session.decorator.js';
 export { SessionData, type FlashMessage, type SessionUser } from './session-data.js';
-export { getRequestSession } from './session-request.js';
-export { type FoundToken, type TokenSource } from './session-transport.js';
+export { getRequestSession } from './request/session-request.js';
+export { type FoundToken, type TokenSource } from './rules/session-transport.js';
 export {
   SessionBindingError,
   SessionError,

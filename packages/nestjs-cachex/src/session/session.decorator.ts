@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 
 import { type SessionData } from './session-data.js';
-import { getRequestSession } from './session-request.js';
+import { getRequestSession } from './request/session-request.js';
 import { OptionalSessionMetadata } from './session.constants.js';
 import { SessionGuard } from './session.guard.js';
 

@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { type HttpRequestLike } from '../http/request.js';
-import { sessionState, type SessionVerdict } from './session-request.js';
-import { type FoundToken } from './session-transport.js';
+import { sessionState, type SessionVerdict } from './request/session-request.js';
+import { type FoundToken } from './rules/session-transport.js';
 import { OptionalSessionMetadata } from './session.constants.js';
 import { SessionError, SessionMissingError, SessionUnavailableError } from './session.errors.js';
 import { SessionManager } from './session.manager.js';

@@ -19,7 +19,7 @@ import {
   clientOf,
   isRequest,
   type SessionContext,
-} from './session-bindings.js';
+} from './rules/session-bindings.js';
 import {
   destroyed,
   SessionData,
@@ -27,23 +27,22 @@ import {
   type SessionUser,
   toRecord,
 } from './session-data.js';
-import { TokenDelivery } from './session-delivery.js';
+import { TokenDelivery } from './request/token-delivery.js';
 import {
   expiryFrom,
   pastAbsoluteTimeout,
   recordDueForRenewal,
   renewedExpiry,
-} from './session-expiry.js';
+} from './rules/session-expiry.js';
 import { type ResolvedSessionOptions } from './session-options.js';
-import { forgetSession, peekSessionState, trackSession } from './session-request.js';
-import { type FoundToken, readToken, type TokenSource } from './session-transport.js';
+import { forgetSession, peekSessionState, trackSession } from './request/session-request.js';
+import { type FoundToken, readToken, type TokenSource } from './rules/session-transport.js';
 import { SESSION_OPTIONS } from './session.constants.js';
 import { SessionExpiredError, SessionInvalidError, SessionRevokedError } from './session.errors.js';
-import { SessionStore } from './session.store.js';
-import { JwtTokenCodec, loadJwtService } from './tokens/jwt-token.js';
+import { SessionStore } from './store/session.store.js';
 import { MAX_TOKEN_LENGTH, type SessionTokenCodec } from './tokens/session-token.js';
-import { newSessionId, SimpleTokenCodec } from './tokens/simple-token.js';
-import { VerifiedTokens } from './tokens/verified-tokens.js';
+import { newSessionId } from './tokens/simple-token.js';
+import { createTokenCodec } from './tokens/token-codec.js';
 
 /** A session and the token that opens it. */
 export interface SessionWithToken {
@@ -80,8 +79,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
   private readonly ownsBackend: boolean;
   private readonly store: SessionStore;
   private readonly delivery: TokenDelivery;
-  private codec: SessionTokenCodec | undefined;
-  private codecLoading: Promise<SessionTokenCodec> | undefined;
+  private codec: Promise<SessionTokenCodec> | undefined;
   /** Renewal writes under way, by session id (one write shared by concurrent renewals). */
   private readonly renewals = new Map<string, Promise<number>>();
 
@@ -104,9 +102,6 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
       options,
     );
     this.delivery = new TokenDelivery(options, adapterHost, new Logger(SessionManager.name));
-    if (options.tokenFormat === 'simple') {
-      this.codec = new VerifiedTokens(new SimpleTokenCodec(options.secrets));
-    }
   }
 
   /** Loads `@nestjs/jwt` at start-up when `tokenFormat: 'jwt'`, so its absence fails fast. */
@@ -378,17 +373,9 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
     return (await this.getCodec()).sign(session.id, session.expiresAt);
   }
 
-  /** The `simple` codec is made at once; the `jwt` one once `@nestjs/jwt` is imported. */
-  private async getCodec(): Promise<SessionTokenCodec> {
-    if (this.codec) return this.codec;
-    this.codecLoading ??= loadJwtService().then(
-      (jwt) =>
-        (this.codec = new VerifiedTokens(
-          new JwtTokenCodec(jwt, this.options.secrets, this.options.jwt),
-          this.options.jwt.leeway * 1000,
-        )),
-    );
-    return this.codecLoading;
+  /** The token codec, made on first use (at start-up: see `onModuleInit`). */
+  private getCodec(): Promise<SessionTokenCodec> {
+    return (this.codec ??= createTokenCodec(this.options));
   }
 }
 

@@ -8,7 +8,7 @@ import { CACHE_CREDENTIAL_SOURCE, type CredentialSource } from '../cache/cache-c
 import { CacheXConfigError } from '../common/errors.js';
 import { type HttpRequestLike } from '../http/request.js';
 import { type SessionModuleOptions } from './session-options.js';
-import { type FoundToken } from './session-transport.js';
+import { type FoundToken } from './rules/session-transport.js';
 import { Session } from './session.decorator.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionManager } from './session.manager.js';

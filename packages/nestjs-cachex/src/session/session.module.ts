@@ -8,7 +8,7 @@ import {
   type SessionModuleOptions,
 } from './session-options.js';
 import { SESSION_OPTIONS } from './session.constants.js';
-import { getRequestSession } from './session-request.js';
+import { getRequestSession } from './request/session-request.js';
 import { SessionGuard } from './session.guard.js';
 import { SessionInterceptor } from './session.interceptor.js';
 import { SESSION_MODULE_OPTIONS, ConfigurableSessionModule } from './session.module-definition.js';

@@ -1,5 +1,5 @@
-import { destroyed, type SessionData } from './session-data.js';
-import { type SessionError } from './session.errors.js';
+import { destroyed, type SessionData } from '../session-data.js';
+import { type SessionError } from '../session.errors.js';
 
 /** What the guard concluded for one request. */
 export interface SessionVerdict {

@@ -1,11 +1,11 @@
 import { type Logger } from '@nestjs/common';
 import { type HttpAdapterHost } from '@nestjs/core';
 
-import { type HttpRequestLike } from '../http/request.js';
-import { TokenDelivery } from './session-delivery.js';
-import { resolveSessionOptions } from './session-options.js';
+import { type HttpRequestLike } from '../../http/request.js';
+import { TokenDelivery } from './token-delivery.js';
+import { resolveSessionOptions } from '../session-options.js';
 import { getRequestSession, trackSession } from './session-request.js';
-import { SessionData } from './session-data.js';
+import { SessionData } from '../session-data.js';
 
 /** A response that records what was written on it, the way the fake adapter writes. */
 class FakeReply {

@@ -1,8 +1,8 @@
 import { type Logger } from '@nestjs/common';
 import { type HttpAdapterHost } from '@nestjs/core';
 
-import { type HttpRequestLike } from '../http/request.js';
-import { type ResolvedSessionOptions } from './session-options.js';
+import { type HttpRequestLike } from '../../http/request.js';
+import { type ResolvedSessionOptions } from '../session-options.js';
 import { type PendingHeader, sessionState } from './session-request.js';
 import {
   nodeHeaderWriter,
@@ -10,7 +10,7 @@ import {
   type ResponseHeaderWriter,
   serializeCookie,
   type TokenSource,
-} from './session-transport.js';
+} from '../rules/session-transport.js';
 
 type DeliveryOptions = Pick<ResolvedSessionOptions, 'headerName' | 'bearer' | 'cookie'>;
 

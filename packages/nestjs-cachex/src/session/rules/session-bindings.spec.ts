@@ -1,7 +1,7 @@
-import { type HttpRequestLike } from '../http/request.js';
+import { type HttpRequestLike } from '../../http/request.js';
 import { bindSession, checkBindings, clientOf } from './session-bindings.js';
-import { type SessionRecord } from './session-data.js';
-import { SessionBindingError } from './session.errors.js';
+import { type SessionRecord } from '../session-data.js';
+import { SessionBindingError } from '../session.errors.js';
 
 const both = { ipBinding: true, userAgentBinding: true };
 const none = { ipBinding: false, userAgentBinding: false };

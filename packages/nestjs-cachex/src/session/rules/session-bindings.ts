@@ -3,11 +3,11 @@
  * User-Agent a session is bound to (`ipBinding`, `userAgentBinding`). No Nest
  * import: plain rules over `HttpRequestLike`.
  */
-import { CacheXError } from '../common/errors.js';
-import { type HttpRequestLike, headerValue } from '../http/request.js';
-import { type SessionRecord } from './session-data.js';
-import { type ResolvedSessionOptions } from './session-options.js';
-import { SessionBindingError } from './session.errors.js';
+import { CacheXError } from '../../common/errors.js';
+import { type HttpRequestLike, headerValue } from '../../http/request.js';
+import { type SessionRecord } from '../session-data.js';
+import { type ResolvedSessionOptions } from '../session-options.js';
+import { SessionBindingError } from '../session.errors.js';
 
 /**
  * Who is using a session: `{ ip, userAgent }`, or the request itself (then

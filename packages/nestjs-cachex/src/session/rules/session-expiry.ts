@@ -3,8 +3,8 @@
  * (`absoluteTimeout`) and sliding renewal. No Nest import: plain arithmetic
  * over epoch milliseconds.
  */
-import { type SessionRecord } from './session-data.js';
-import { type ResolvedSessionOptions } from './session-options.js';
+import { type SessionRecord } from '../session-data.js';
+import { type ResolvedSessionOptions } from '../session-options.js';
 
 type LifetimeOptions = Pick<ResolvedSessionOptions, 'ttl' | 'absoluteTimeout'>;
 type SlidingOptions = LifetimeOptions &

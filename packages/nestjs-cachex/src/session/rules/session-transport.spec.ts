@@ -1,6 +1,6 @@
-import { type HttpRequestLike } from '../http/request.js';
-import { resolveSessionOptions } from './session-options.js';
-import { parseCookies } from '../http/cookie.js';
+import { type HttpRequestLike } from '../../http/request.js';
+import { resolveSessionOptions } from '../session-options.js';
+import { parseCookies } from '../../http/cookie.js';
 import { nodeHeaderWriter, readToken, serializeCookie } from './session-transport.js';
 
 const options = resolveSessionOptions({ secret: 's'.repeat(32), cookie: { name: 'sid' } });

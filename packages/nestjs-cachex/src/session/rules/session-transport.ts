@@ -3,9 +3,9 @@
  * and written to a response (token header or Set-Cookie). No Nest import:
  * these are plain rules over `HttpRequestLike`, tested like arithmetic.
  */
-import { parseCookies } from '../http/cookie.js';
-import { type HttpRequestLike, headerValue } from '../http/request.js';
-import { type ResolvedCookieOptions, type ResolvedSessionOptions } from './session-options.js';
+import { parseCookies } from '../../http/cookie.js';
+import { type HttpRequestLike, headerValue } from '../../http/request.js';
+import { type ResolvedCookieOptions, type ResolvedSessionOptions } from '../session-options.js';
 
 /** Where a request's token came from; a renewed token goes back the same way. */
 export type TokenSource = 'header' | 'bearer' | 'cookie';

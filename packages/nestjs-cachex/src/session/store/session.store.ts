@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
-import { type KeyValueStore } from '../backends/cache-backend.js';
-import { withTimeout } from '../common/with-timeout.js';
+import { type KeyValueStore } from '../../backends/cache-backend.js';
+import { withTimeout } from '../../common/with-timeout.js';
 import {
   contentOf,
   destroyed,
@@ -9,10 +9,10 @@ import {
   SessionData,
   type SessionRecord,
   toRecord,
-} from './session-data.js';
-import { isExpired } from './session-expiry.js';
-import { type ResolvedSessionOptions } from './session-options.js';
-import { SessionUnavailableError } from './session.errors.js';
+} from '../session-data.js';
+import { isExpired } from '../rules/session-expiry.js';
+import { type ResolvedSessionOptions } from '../session-options.js';
+import { SessionUnavailableError } from '../session.errors.js';
 
 /** Shards of the index of users with sessions (walked by `clearExpired`). */
 const USER_SHARDS = 64;
