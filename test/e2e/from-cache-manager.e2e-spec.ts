@@ -5,8 +5,8 @@
  * way the README's "Coming from @nestjs/cache-manager" maps them, on Express
  * and Fastify; then the differences that section promises.
  *
- * Expiry is proved without waiting: an entry's freshness counts from its
- * `storedAt`, so a test moves that into the past through the `CacheBackend`.
+ * Expiry is proved without waiting: each app reads entry time from a fake
+ * clock (`overrideProvider(Clock)`), which a test moves forward.
  */
 import {
   BadRequestException,
@@ -27,11 +27,13 @@ import {
   CacheManager,
   CacheXModule,
   type CacheXModuleOptions,
+  Clock,
   type KeyValueStore,
   MemoryBackend,
 } from 'nestjs-cachex';
 import request from 'supertest';
 import { platforms, type Platform, startApp } from '../support/cache-app.js';
+import { fakeClock } from '../support/fake-clock.js';
 import { sleep } from '../support/time.js';
 
 /** cache-manager's default-ttl, async-register and multi-store controllers, on `CacheManager`. */
@@ -197,7 +199,12 @@ class RecordingBackend extends MemoryBackend {
 }
 
 const open: INestApplication[] = [];
+/** The entry time of the apps `start` makes; a new one per test. */
+let clock = fakeClock();
 
+beforeEach(() => {
+  clock = fakeClock();
+});
 afterEach(async () => {
   await Promise.all(open.splice(0).map((app) => app.close()));
 });
@@ -210,26 +217,17 @@ async function start(
   const moduleRef = await Test.createTestingModule({
     imports: imports as never[],
     controllers: controllers as never[],
-  }).compile();
+  })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
   const app = await startApp(moduleRef, platform);
   open.push(app);
   return app;
 }
 
-/** Moves the one response entry stored for `path` `seconds` into the past. */
-async function backdate(app: INestApplication, path: string, seconds: number): Promise<void> {
-  const backend = app.get(CacheBackend);
-  const keys: string[] = [];
-  for await (const key of await backend.keys()) keys.push(key);
-  let moved = 0;
-  for (const key of keys) {
-    const entry = await backend.get(key);
-    if (entry?.path !== path) continue;
-    await backend.set(key, { ...entry, storedAt: Date.now() - seconds * 1000 });
-    moved++;
-  }
-  expect(moved).toBe(1);
-}
+/** Moves the apps' clock `seconds` forward. */
+const wait = (seconds: number): void => clock.advance(seconds * 1000);
 
 const STORED = 'cachex; fwd=miss; stored';
 const HIT = /^cachex; hit; ttl=\d+$/;
@@ -255,11 +253,11 @@ describe.each(platforms)('from @nestjs/cache-manager, on %s', (platform) => {
       const miss = await request(server).get('/default-ttl').expect(200, '0');
       expect(miss.headers['cache-control']).toBe('max-age=5');
       expect(miss.headers['cache-status']).toBe(STORED);
-      await backdate(app, '/default-ttl', 3);
+      wait(3);
       const hit = await request(server).get('/default-ttl').expect(200, '0');
-      expect(hit.headers['cache-status']).toBe('cachex; hit; ttl=1');
+      expect(hit.headers['cache-status']).toBe('cachex; hit; ttl=2');
       expect(hit.headers['age']).toBe('3');
-      await backdate(app, '/default-ttl', 5);
+      wait(2);
       const expired = await request(server).get('/default-ttl').expect(200, '1');
       expect(expired.headers['cache-status']).toBe(STORED);
     });
@@ -279,16 +277,16 @@ describe.each(platforms)('from @nestjs/cache-manager, on %s', (platform) => {
       const app = await startCustomTtl();
       const first = await request(app.getHttpServer()).get('/custom-ttl').expect(200, '0');
       expect(first.headers['cache-control']).toBe('max-age=5');
-      await backdate(app, '/custom-ttl', 5);
+      wait(5);
       await request(app.getHttpServer()).get('/custom-ttl').expect(200, '1');
     });
 
     it('returns the cached value within the TTL', async () => {
       const app = await startCustomTtl();
       await request(app.getHttpServer()).get('/custom-ttl').expect(200, '0');
-      await backdate(app, '/custom-ttl', 3);
+      wait(3);
       const res = await request(app.getHttpServer()).get('/custom-ttl').expect(200, '0');
-      expect(res.headers['cache-status']).toBe('cachex; hit; ttl=1');
+      expect(res.headers['cache-status']).toBe('cachex; hit; ttl=2');
     });
 
     it('returns a different value after the TTL of the controller is elapsed', async () => {
@@ -297,16 +295,16 @@ describe.each(platforms)('from @nestjs/cache-manager, on %s', (platform) => {
         .get('/custom-ttl/controller')
         .expect(200, '0');
       expect(first.headers['cache-control']).toBe('max-age=6');
-      await backdate(app, '/custom-ttl/controller', 6);
+      wait(6);
       await request(app.getHttpServer()).get('/custom-ttl/controller').expect(200, '1');
     });
 
     it('returns the cached value within the TTL of the controller', async () => {
       const app = await startCustomTtl();
       await request(app.getHttpServer()).get('/custom-ttl/controller').expect(200, '0');
-      await backdate(app, '/custom-ttl/controller', 5);
+      wait(5);
       const res = await request(app.getHttpServer()).get('/custom-ttl/controller').expect(200, '0');
-      expect(res.headers['cache-status']).toMatch(HIT);
+      expect(res.headers['cache-status']).toBe('cachex; hit; ttl=1');
     });
   });
 

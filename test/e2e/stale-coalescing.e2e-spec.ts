@@ -3,13 +3,19 @@
  * coalescing of concurrent misses, hit-for-miss, tags and soft purges, Vary,
  * invalidation on writes and Surrogate-Key, over HTTP, on every backend and
  * on both platforms (API.md "Platforms").
+ *
+ * Entry time is a fake clock the tests move, and handlers that must still be
+ * running are held at a gate: what is proved is an order of events, never a
+ * duration. Only the dead lock's expiry is real time: the backend keeps it.
  */
 import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type INestApplication } from '@nestjs/common';
 import { CacheBackend } from 'nestjs-cachex';
 import request from 'supertest';
 import { backendCases, describeBackend } from '../support/backends.js';
-import { flaky, makeCacheApp, platforms, runs } from '../support/cache-app.js';
+import { flaky, gates, makeCacheApp, platforms, runs } from '../support/cache-app.js';
+import { fakeClock } from '../support/fake-clock.js';
+import { Gate } from '../support/gate.js';
 import { eventually, sleep } from '../support/time.js';
 
 /**
@@ -41,11 +47,14 @@ class HeldResponses {
 }
 
 /**
- * How long a background refresh's handler takes: far longer than a stale
- * answer may take, so an answer that waited for the refresh shows even on a
- * busy machine.
+ * The most a stale answer may take, in ms: its refresh is held at a gate that
+ * opens only after the answer came, so an answer that waited for the refresh
+ * never comes and the request fails at this bound.
  */
-const REFRESH_MS = 2000;
+const STALE_ANSWER_WITHIN_MS = 5000;
+
+/** Past `/swr`'s and `/flaky`'s 1-second ttl, inside their stale windows (30 s and 2 s). */
+const PAST_TTL_MS = 1500;
 
 /**
  * How long a request waits for a fill another instance holds the lock of. A
@@ -60,7 +69,18 @@ for (const backendCase of backendCases) {
     (platform) => {
       let app: INestApplication;
       let backend: CacheBackend;
+      const clock = fakeClock();
       const get = (path: string) => request(app.getHttpServer()).get(path);
+      /** The key the default key builder gives `path` on this app. */
+      const keyOf = (path: string) => {
+        const { port } = app.getHttpServer().address() as { port: number };
+        return `GET|||http://127.0.0.1:${port}|||${path}|||`;
+      };
+      /** Resolves once no refresh of `path` runs: its lock is released. */
+      const refreshOver = (path: string) =>
+        eventually(async () =>
+          expect(await backend.namespace('lock').get(`refresh:${keyOf(path)}`)).toBeUndefined(),
+        );
 
       /** GETs `path` until its body's `run` is `run` (stale answers come first), and returns that answer. */
       async function answerOfRun(path: string, run: number): Promise<request.Response> {
@@ -74,7 +94,7 @@ for (const backendCase of backendCases) {
             expect(res.body.run).toBe(run);
             return res;
           },
-          { timeoutMs: REFRESH_MS + 5000 },
+          { timeoutMs: 5000 },
         );
         if (failed) throw failed;
         return answer;
@@ -84,7 +104,7 @@ for (const backendCase of backendCases) {
         backend = backendCase.create({ keyPrefix: `stale-${process.pid}-${Date.now()}:` });
         app = await makeCacheApp(
           backend,
-          { surrogateKeys: true, coalesceTimeoutMs: COALESCE_TIMEOUT_MS },
+          { surrogateKeys: true, coalesceTimeoutMs: COALESCE_TIMEOUT_MS, clock },
           platform,
         );
       });
@@ -92,49 +112,61 @@ for (const backendCase of backendCases) {
       beforeEach(async () => {
         await backend.clear();
         for (const name of Object.keys(runs)) delete runs[name];
-        Object.assign(flaky, { mode: 'ok', delayMs: 0 });
+        flaky.mode = 'ok';
+        gates.swr?.open();
+        delete gates.swr;
+        gates.slowCookie?.open();
+        delete gates.slowCookie;
       });
 
       it('stale-while-revalidate answers at once from the stale entry, then refreshes it once', async () => {
         await get('/swr').expect(200);
-        await sleep(1100);
-        flaky.delayMs = REFRESH_MS;
-        const started = Date.now();
-        const stale = await get('/swr').expect(200);
-        expect(Date.now() - started).toBeLessThan(REFRESH_MS / 2);
+        clock.advance(PAST_TTL_MS);
+        const refresh = (gates.swr = new Gate());
+        // Its refresh is held until later: an answer that waited for it would time out.
+        const stale = await get('/swr').timeout(STALE_ANSWER_WITHIN_MS).expect(200);
         expect(stale.body).toEqual({ run: 1 });
-        expect(stale.headers['cache-status']).toMatch(/^cachex; hit; ttl=-\d+$/);
-        expect(Number(stale.headers['age'])).toBeGreaterThanOrEqual(1);
+        expect(stale.headers['cache-status']).toBe('cachex; hit; ttl=-1');
+        expect(stale.headers['age']).toBe('1');
         // The refresh started once the stale answer was sent; until it lands, answers stay stale.
-        await eventually(() => expect(runs['swr'] ?? 0).toBeGreaterThanOrEqual(2));
+        await eventually(() => expect(runs['swr']).toBe(2));
+        expect((await get('/swr').expect(200)).body).toEqual({ run: 1 });
+        refresh.open();
         const fresh = await answerOfRun('/swr', 2);
-        expect(fresh.headers['cache-status']).toMatch(/^cachex; hit; ttl=\d+$/);
+        expect(fresh.headers['cache-status']).toBe('cachex; hit; ttl=1');
+        expect(fresh.headers['age']).toBe('0');
         expect(fresh.headers['etag']).not.toBe(stale.headers['etag']);
+        await refreshOver('/swr');
         expect(runs['swr']).toBe(2);
       });
 
       it('runs exactly one refresh under 50 concurrent stale requests', async () => {
         await get('/swr').expect(200);
-        await sleep(1100);
-        flaky.delayMs = 300;
-        const answers = await Promise.all(Array.from({ length: 50 }, () => get('/swr')));
-        // Answers sent after the refresh landed carry its body; none waited for it.
-        for (const res of answers) expect([1, 2]).toContain(res.body.run);
-        await eventually(() => expect(runs['swr'] ?? 0).toBeGreaterThanOrEqual(2));
-        await sleep(500);
+        clock.advance(PAST_TTL_MS);
+        const refresh = (gates.swr = new Gate());
+        const answers = await Promise.all(
+          Array.from({ length: 50 }, () => get('/swr').timeout(STALE_ANSWER_WITHIN_MS)),
+        );
+        // All answered while the one refresh is held: none waited for it, none ran another.
+        for (const res of answers) expect(res.body).toEqual({ run: 1 });
+        await eventually(() => expect(runs['swr']).toBe(2));
+        refresh.open();
+        await answerOfRun('/swr', 2);
+        await refreshOver('/swr');
         expect(runs['swr']).toBe(2);
       });
 
       it('a stale answer sent after the refresh landed starts no second refresh', async () => {
         const lateBackend = backendCase.create({ keyPrefix: `late-${process.pid}-${Date.now()}:` });
-        const lateApp = await makeCacheApp(lateBackend, {}, platform);
+        const lateClock = fakeClock();
+        const lateApp = await makeCacheApp(lateBackend, { clock: lateClock }, platform);
         const hold = new HeldResponses(lateApp.getHttpServer());
         const getLate = () => request(lateApp.getHttpServer()).get('/swr');
         const { port } = lateApp.getHttpServer().address() as { port: number };
         const key = `GET|||http://127.0.0.1:${port}|||/swr|||`;
         try {
           await getLate().expect(200);
-          await sleep(1100);
+          lateClock.advance(PAST_TTL_MS);
           // One request reads the stale entry; its answer is sent only after the refresh landed.
           const late = getLate()
             .set('x-hold', 'yes')
@@ -142,14 +174,12 @@ for (const backendCase of backendCases) {
           await eventually(() => expect(hold.holding).toBe(true));
           expect((await getLate().expect(200)).body).toEqual({ run: 1 });
           await eventually(async () => expect((await getLate()).body.run).toBe(2));
-          // The refreshed entry stays fresh for the rest of the test, however slow the machine.
-          const refreshed = await lateBackend.get(key);
-          await lateBackend.set(key, { ...refreshed!, maxAge: 60 });
           // The refresh is over (its lock released), not only landed.
           const locks = lateBackend.namespace('lock');
           await eventually(async () => expect(await locks.get(`refresh:${key}`)).toBeUndefined());
           hold.release();
           expect((await late).body).toEqual({ run: 1 });
+          // Time for a refresh the late answer wrongly started to run its handler.
           await sleep(500);
           expect(runs['swr']).toBe(2);
         } finally {
@@ -160,19 +190,19 @@ for (const backendCase of backendCases) {
 
       it('a failed background refresh leaves the stale entry in place', async () => {
         await get('/swr-flaky').expect(200);
-        await sleep(1100);
+        clock.advance(PAST_TTL_MS);
         flaky.mode = 'throw';
         expect((await get('/swr-flaky').expect(200)).body).toEqual({ run: 1 });
-        await eventually(() => expect(runs['swr-flaky'] ?? 0).toBeGreaterThanOrEqual(2));
-        await sleep(100);
+        await eventually(() => expect(runs['swr-flaky']).toBe(2));
+        await refreshOver('/swr-flaky');
         const still = await get('/swr-flaky').expect(200);
         expect(still.body).toEqual({ run: 1 });
-        expect(still.headers['cache-status']).toMatch(/^cachex; hit; ttl=-\d+$/);
+        expect(still.headers['cache-status']).toBe('cachex; hit; ttl=-1');
       });
 
       it('stale-if-error serves the stale entry on a throw and on a 503, then lets errors through', async () => {
         await get('/flaky').expect(200);
-        await sleep(1100);
+        clock.advance(PAST_TTL_MS);
         flaky.mode = 'throw';
         const thrown = await get('/flaky').expect(200);
         expect(thrown.body).toEqual({ run: 1 });
@@ -180,9 +210,11 @@ for (const backendCase of backendCases) {
         flaky.mode = '503';
         const unavailable = await get('/flaky').expect(200);
         expect(unavailable.body).toEqual({ run: 1 });
-        await sleep(2100);
+        // The stale-if-error window (2 s) ends 3 s after the entry was stored.
+        clock.advance(3000 - PAST_TTL_MS);
         flaky.mode = 'throw';
         await get('/flaky').expect(503);
+        expect(runs['flaky']).toBe(4);
       });
 
       it('runs the handler once for 100 concurrent misses', async () => {
@@ -207,10 +239,15 @@ for (const backendCase of backendCases) {
 
       it('hit-for-miss: once a key proves unstorable, concurrent requests run side by side', async () => {
         await get('/slow-cookie').expect(200);
-        const started = Date.now();
-        await Promise.all(Array.from({ length: 100 }, () => get('/slow-cookie').expect(200)));
-        // In line, 100 runs of 200 ms would take 20 s; side by side they take one run and the overhead.
-        expect(Date.now() - started).toBeLessThan(10_000);
+        const handlers = (gates.slowCookie = new Gate());
+        const answers = Promise.all(Array.from({ length: 100 }, () => get('/slow-cookie')));
+        try {
+          // All 100 handlers run at once, none waiting for another (which is held at the gate).
+          await eventually(() => expect(runs['slow-cookie']).toBe(101));
+        } finally {
+          handlers.open();
+        }
+        for (const res of await answers) expect(res.status).toBe(200);
         expect(runs['slow-cookie']).toBe(101);
       });
 
@@ -244,9 +281,10 @@ for (const backendCase of backendCases) {
         await backend.invalidateTags(['swr'], { soft: true });
         const stale = await get('/swr').expect(200);
         expect(stale.body).toEqual({ run: 1 });
-        expect(stale.headers['cache-status']).toMatch(/^cachex; hit; ttl=-?0$/);
-        await eventually(() => expect(runs['swr'] ?? 0).toBeGreaterThanOrEqual(2));
+        expect(stale.headers['cache-status']).toBe('cachex; hit; ttl=0');
+        await eventually(() => expect(runs['swr']).toBe(2));
         await answerOfRun('/swr', 2);
+        await refreshOver('/swr');
         expect(runs['swr']).toBe(2);
       });
 
@@ -254,8 +292,9 @@ for (const backendCase of backendCases) {
         await get('/swr').expect(200);
         await backend.clearPath('/swr', { soft: true });
         expect((await get('/swr').expect(200)).body).toEqual({ run: 1 });
-        await eventually(() => expect(runs['swr'] ?? 0).toBeGreaterThanOrEqual(2));
+        await eventually(() => expect(runs['swr']).toBe(2));
         await answerOfRun('/swr', 2);
+        await refreshOver('/swr');
         expect(runs['swr']).toBe(2);
       });
 

@@ -22,16 +22,26 @@ import {
 } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Cache, type CacheBackend, CacheXModule, type CacheXModuleOptions } from 'nestjs-cachex';
+import {
+  Cache,
+  type CacheBackend,
+  CacheXModule,
+  type CacheXModuleOptions,
+  Clock,
+} from 'nestjs-cachex';
 import { Readable } from 'node:stream';
+import { type Gate } from './gate.js';
 import { sleep } from './time.js';
 
 /** Handler runs per route name; reset by `makeCacheApp`. */
 export const runs: Record<string, number> = {};
 const count = (name: string): number => (runs[name] = (runs[name] ?? 0) + 1);
 
-/** What `/flaky` answers next: a body, a thrown error, or a 503. */
-export const flaky = { mode: 'ok' as 'ok' | 'throw' | '503', delayMs: 0 };
+/** What `/flaky` and `/swr-flaky` answer next: a body, a thrown error, or a 503. */
+export const flaky = { mode: 'ok' as 'ok' | 'throw' | '503' };
+
+/** Gates the `/swr` and `/slow-cookie` handlers wait at, when set; cleared by `makeCacheApp`. */
+export const gates: { swr?: Gate; slowCookie?: Gate } = {};
 
 interface Req {
   headers: Record<string, string | undefined>;
@@ -238,7 +248,7 @@ export class CacheTestController {
   @Get('swr')
   async swr() {
     const run = count('swr');
-    if (flaky.delayMs) await sleep(flaky.delayMs);
+    await gates.swr?.passed;
     return { run };
   }
 
@@ -272,7 +282,7 @@ export class CacheTestController {
   async slowCookie(@Res({ passthrough: true }) res: Res) {
     const run = count('slow-cookie');
     res.header('Set-Cookie', 'n=1');
-    await sleep(200);
+    await (gates.slowCookie?.passed ?? sleep(200));
     return { run };
   }
 
@@ -313,17 +323,26 @@ export async function startApp(
   return app;
 }
 
+/** The module options of `makeCacheApp`, and the clock the app should read entry times from. */
+export type CacheAppOptions = Omit<CacheXModuleOptions, 'backend'> & {
+  /** Replaces CacheXModule's `Clock` (see `fakeClock`). */
+  clock?: Clock;
+};
+
 /** Starts the test app on `backend` with the module options given; clears the counters. */
 export async function makeCacheApp(
   backend: CacheBackend,
-  options: Omit<CacheXModuleOptions, 'backend'> = {},
+  { clock, ...options }: CacheAppOptions = {},
   platform: Platform = 'express',
 ): Promise<INestApplication> {
   for (const name of Object.keys(runs)) delete runs[name];
-  Object.assign(flaky, { mode: 'ok', delayMs: 0 });
-  const moduleRef = await Test.createTestingModule({
+  flaky.mode = 'ok';
+  delete gates.swr;
+  delete gates.slowCookie;
+  const builder = Test.createTestingModule({
     imports: [CacheXModule.forRoot({ backend, backendTimeoutMs: 3000, ...options })],
     controllers: [CacheTestController],
-  }).compile();
-  return startApp(moduleRef, platform);
+  });
+  if (clock) builder.overrideProvider(Clock).useValue(clock);
+  return startApp(await builder.compile(), platform);
 }
