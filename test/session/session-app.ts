@@ -170,6 +170,16 @@ export class SessionTestController {
   }
 
   @UseGuards(SessionGuard)
+  @Post('data-nested')
+  @HttpCode(200)
+  mutateNested(@Session() session: SessionData, @Body() body: { item: string; tag: string }) {
+    // In place, deep inside: no assignment to session.data itself.
+    (session.data.cart as string[]).push(body.item);
+    (session.data.profile as { tags: string[] }).tags.push(body.tag);
+    return { ok: true };
+  }
+
+  @UseGuards(SessionGuard)
   @Post('data-then-fail')
   dataThenFail(@Session() session: SessionData) {
     session.data.beforeFailure = true;

@@ -228,6 +228,27 @@ for (const backendCase of backendCases) {
           expect(stored.session.data.beforeFailure).toBe(true);
         });
 
+        it('saves changes made in place inside nested objects and arrays', async () => {
+          const { token } = await create('u-nested');
+          await http()
+            .post('/data')
+            .set('x-session-token', token)
+            .send({ cart: ['tea'], profile: { name: 'Ada', tags: ['a'] } })
+            .expect(200);
+          backend.reset();
+          await http()
+            .post('/data-nested')
+            .set('x-session-token', token)
+            .send({ item: 'milk', tag: 'b' })
+            .expect(200);
+          expect(backend.count('set') + backend.count('replace')).toBe(1);
+          const me = await http().get('/me').set('x-session-token', token).expect(200);
+          expect(me.body.data).toMatchObject({
+            cart: ['tea', 'milk'],
+            profile: { name: 'Ada', tags: ['a', 'b'] },
+          });
+        });
+
         it('keeps flash messages until they are consumed, once', async () => {
           const { token } = await create('u-flash');
           await http()
