@@ -7,8 +7,10 @@
  * Fastify.
  */
 import { type INestApplication } from '@nestjs/common';
-import { MemoryBackend, TieredBackend } from 'nestjs-cachex';
+import { type CacheBusMessage, MemoryBackend, TieredBackend } from 'nestjs-cachex';
 import { RedisBackend, RedisBus } from 'nestjs-cachex/redis';
+import { describeBackendConformance } from 'nestjs-cachex/testing';
+import { Cluster } from 'ioredis';
 import request from 'supertest';
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
@@ -182,3 +184,47 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
     });
   });
 });
+
+describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend as a backend', () => {
+  const port = Number(process.env.CACHEX_REDIS_PORT);
+  describeBackendConformance(
+    'TieredBackend (memory in front of Redis, Redis bus)',
+    ({ keyPrefix }) =>
+      new TieredBackend({
+        local: new MemoryBackend(),
+        shared: new RedisBackend({ host: '127.0.0.1', port, keyPrefix }),
+        bus: new RedisBus({ host: '127.0.0.1', port, channel: `${keyPrefix}bus` }),
+      }),
+  );
+});
+
+describeBackend(backendCases.find((c) => c.name === 'redis-cluster')!)(
+  'RedisBus on Redis Cluster',
+  () => {
+    const nodes = process.env.CACHEX_REDIS_CLUSTER_PORTS!.split(',').map((port) => ({
+      host: '127.0.0.1',
+      port: Number(port),
+    }));
+
+    it('carries messages between two buses, and ignores what is not a message', async () => {
+      const channel = `tiered-cluster-${process.pid}`;
+      const sender = new RedisBus({ cluster: { nodes }, channel });
+      const receiver = new RedisBus({ cluster: { nodes }, channel });
+      const raw = new Cluster(nodes);
+      const received: CacheBusMessage[] = [];
+      receiver.subscribe({ message: (m) => received.push(m), connected() {}, disconnected() {} });
+      try {
+        await eventually(() => expect(sender.connected && receiver.connected).toBe(true), RETRY);
+        const message: CacheBusMessage = {
+          origin: 'a',
+          invalidation: { op: 'invalidateTags', tags: ['t'], soft: true },
+        };
+        await raw.publish(channel, 'not a message');
+        await sender.publish(message);
+        await eventually(() => expect(received).toEqual([message]), RETRY);
+      } finally {
+        await Promise.all([sender.close(), receiver.close(), raw.quit()]);
+      }
+    });
+  },
+);
