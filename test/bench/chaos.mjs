@@ -76,7 +76,7 @@ async function waitForHit(url, from, agent) {
     const elapsed = Date.now() - from;
     if (elapsed > HITS_BACK_LIMIT_MS) return undefined;
     try {
-      const { headers } = await get(url, agent);
+      const { headers } = await get(url, { agent });
       if (servedFromCache(headers)) return Date.now() - from;
     } catch {
       // counted by nothing: the load's own errors are what the goals look at
@@ -100,7 +100,7 @@ async function runScenario(scenario, serversDir) {
   try {
     // Warm-up: fills the cache and the JIT.
     await runLoad({ url, connections: 10, durationSec: 1 });
-    const warm = await get(url, agent);
+    const warm = await get(url, { agent });
     if (!servedFromCache(warm.headers)) {
       throw new Error(`no hit after the warm-up: Cache-Status ${warm.headers['cache-status']}`);
     }

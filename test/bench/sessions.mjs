@@ -22,9 +22,7 @@
  * BENCH_CONNECTIONS (50), BENCH_WARMUP (1), BENCH_IDLE_CORES (0.2),
  * BENCH_DISTURBED_CORES (0.25), BENCH_IDLE_WAIT_MS (2000), BENCH_IDLE_BUDGET_MS (15000).
  */
-import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll } from './lib/build.mjs';
@@ -41,6 +39,7 @@ import { serverOptions, startServer, stopAllServers, VARIANTS } from './lib/serv
 import { flushStores, redisCommandCount, startStores, stopStores } from './lib/stores.mjs';
 import { median, roundRatios } from './lib/throughput.mjs';
 import { envNumber, log, started } from './lib/progress.mjs';
+import { get, runLoad } from './lib/load.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = join(benchDir, '../..');
@@ -148,22 +147,6 @@ const ORDER = [
   'nest-nosession-fastify',
 ];
 
-/** One GET with headers, read whole. */
-function get(url, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /**
  * Logs in once on a fresh server: the request headers that carry the session
  * (cookie or token header), or none for the app without sessions.
@@ -176,20 +159,6 @@ async function login(base, transport) {
   const cookie = [res.headers['set-cookie'] ?? []].flat()[0];
   if (!cookie) throw new Error('GET /login set no cookie');
   return { cookie: cookie.split(';')[0] };
-}
-
-/** autocannon with request headers (lib/load.mjs's runLoad sends none). */
-async function runLoad({ url, headers, connections, durationSec }) {
-  const duration = Math.max(0.05, durationSec - 0.05);
-  const r = await autocannon({ url, headers, connections, duration, pipelining: 1 });
-  return {
-    reqPerSec: r.requests.average,
-    requests: r.requests.total,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    errors: r.errors + r.timeouts + r.non2xx,
-    non2xx: r.non2xx,
-  };
 }
 
 /** redis-server's own CPU seconds (user + sys), from INFO cpu. */
@@ -221,12 +190,12 @@ async function measure(item, ctx, starting) {
     await flushStores(ctx.stores, spec.needs);
     const headers = await login(server.base, spec.transport);
     const url = server.base + item.route;
-    const check = await get(url, headers);
+    const check = await get(url, { headers });
     if (check.status !== 200 || check.body.toString() !== EXPECTED_BODY) {
       throw new Error(`${item.variant}: GET ${item.route} answered ${check.status} ${check.body}`);
     }
     await runLoad({ url, headers, connections: ctx.connections, durationSec: ctx.warmupSec });
-    const recheck = await get(url, headers);
+    const recheck = await get(url, { headers });
     if (recheck.status !== 200) throw new Error(`${item.variant}: ${recheck.status} after warm-up`);
     const renewedBeforeLoad = Boolean(
       recheck.headers['set-cookie'] || recheck.headers['x-session-token'],

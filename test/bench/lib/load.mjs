@@ -5,13 +5,13 @@ import { connect } from 'node:net';
 
 /**
  * Runs autocannon against one URL and keeps what the report needs.
- * @param {{ url: string, connections: number, durationSec: number }} options
+ * @param {{ url: string, connections: number, durationSec: number, headers?: Record<string, string> }} options
  */
-export async function runLoad({ url, connections, durationSec }) {
+export async function runLoad({ url, connections, durationSec, headers }) {
   // autocannon stops at the first 1-second sample tick after its duration has
   // passed; a duration a hair short ends on the tick at `durationSec`, not one later.
   const duration = Math.max(0.05, durationSec - 0.05);
-  const result = await autocannon({ url, connections, duration, pipelining: 1 });
+  const result = await autocannon({ url, headers, connections, duration, pipelining: 1 });
   return {
     reqPerSec: result.requests.average,
     requests: result.requests.total,
@@ -26,11 +26,13 @@ export async function runLoad({ url, connections, durationSec }) {
 
 /**
  * One GET, read whole: status, headers and body bytes.
+ * @param {string} url
+ * @param {{ agent?: Agent, headers?: Record<string, string> }} [options]
  * @returns {Promise<{ status: number, headers: import('node:http').IncomingHttpHeaders, body: Buffer }>}
  */
-export function get(url, agent) {
+export function get(url, { agent, headers } = {}) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent }, (res) => {
+    const req = request(url, { agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () =>
@@ -92,7 +94,7 @@ export async function sequentialGets(url, count, concurrency = 1) {
   const statuses = new Map();
   const worker = async () => {
     while (left-- > 0) {
-      const { status } = await get(url, agent);
+      const { status } = await get(url, { agent });
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
   };

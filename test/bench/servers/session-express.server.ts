@@ -7,17 +7,7 @@
  * `GET /login` puts the user in a new session (Set-Cookie `connect.sid`).
  */
 import 'reflect-metadata';
-import {
-  type CanActivate,
-  Controller,
-  type ExecutionContext,
-  Get,
-  Injectable,
-  Module,
-  Req,
-  UnauthorizedException,
-  UseGuards,
-} from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { RedisStore } from 'connect-redis';
 import session from 'express-session';
@@ -25,35 +15,9 @@ import { type AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { requiredEnv } from './nest-bootstrap.js';
 import { announce } from './payloads.js';
-import { meBody, USER } from './session-routes.js';
+import { ReqSessionController } from './session-routes.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type SessionRequest = { session: any };
-
-@Injectable()
-class SessionUserGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    if (context.switchToHttp().getRequest<SessionRequest>().session?.user) return true;
-    throw new UnauthorizedException();
-  }
-}
-
-@Controller()
-class SessionController {
-  @Get('login')
-  login(@Req() req: SessionRequest) {
-    req.session.user = USER;
-    return { ok: true };
-  }
-
-  @UseGuards(SessionUserGuard)
-  @Get('me')
-  me(@Req() req: SessionRequest) {
-    return meBody(req.session.user);
-  }
-}
-
-@Module({ controllers: [SessionController] })
+@Module({ controllers: [ReqSessionController] })
 class SessionBenchModule {}
 
 const storeKind = process.env['BENCH_SESSION_STORE'] ?? 'memory';
