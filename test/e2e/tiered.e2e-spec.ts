@@ -157,6 +157,19 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
       expect(runs['item:2']).toBe(1);
     });
 
+    it('counts a hung bus as down: past busLossMaxAgeMs, B stops answering from local', async () => {
+      await start(500);
+      await get(appA, '/items/1').expect(200);
+      await get(appB, '/items/1').expect(200);
+      // Paused: connections stay open, nothing answers, no message arrives.
+      bus.process.kill('SIGSTOP');
+      await backendA.clearPath('/items/1');
+      await eventually(async () => {
+        await get(appB, '/items/1').expect(200);
+        expect(runs['item:1']).toBe(2);
+      }, RETRY);
+    });
+
     it('while the shared Redis is down, local entries are still served; caching resumes when it is back', async () => {
       await start();
       await get(appA, '/items/1').expect(200);

@@ -9,6 +9,12 @@ import { type RedisBusOptions } from './redis-bus.options.js';
 const DEFAULT_CHANNEL = 'cachex:bus';
 const DEFAULT_COMMAND_TIMEOUT_MS = 500;
 const MAX_RECONNECT_DELAY_MS = 2000;
+/**
+ * How often the subscription is pinged, in ms. A server that hangs (paused,
+ * cut off without a reset) sends nothing, so without a ping the bus would
+ * count as connected while invalidations are lost.
+ */
+const HEARTBEAT_MS = 1000;
 
 type RedisClient = Redis | Cluster;
 
@@ -35,6 +41,7 @@ export class RedisBus extends CacheBus {
   private readonly logger = new RateLimitedLogger('RedisBus');
   private subscribed = false;
   private closed = false;
+  private readonly heartbeat: NodeJS.Timeout;
   private readonly onError = (error: unknown) =>
     this.logger.error('connection', 'Redis bus connection error', error);
 
@@ -63,6 +70,8 @@ export class RedisBus extends CacheBus {
     this.subscriber.on('message', (channel: string, text: string) => {
       if (channel === this.channel) this.deliver(text);
     });
+    this.heartbeat = setInterval(() => void this.ping(), HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   get connected(): boolean {
@@ -82,6 +91,7 @@ export class RedisBus extends CacheBus {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     this.closed = true;
     this.subscribed = false;
     this.subscribers.clear();
@@ -107,6 +117,19 @@ export class RedisBus extends CacheBus {
     if (this.closed || this.subscribed) return;
     this.subscribed = true;
     for (const subscriber of this.subscribers) subscriber.connected();
+  }
+
+  /** A subscription that does not answer within the bound is dropped and made again. */
+  private async ping(): Promise<void> {
+    if (!this.subscribed) return;
+    try {
+      await withTimeout(this.subscriber.ping(), this.commandTimeoutMs, 'RedisBus.ping');
+    } catch (error) {
+      if (!this.subscribed) return;
+      this.logger.error('ping', 'RedisBus: the subscription did not answer; reconnecting', error);
+      this.lost();
+      this.subscriber.disconnect(true);
+    }
   }
 
   private lost(): void {
