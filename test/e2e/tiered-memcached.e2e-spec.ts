@@ -65,8 +65,11 @@ describeBackend({ ...available, available: available.available && redis.availabl
       });
 
       it('answers local hits with no memcached command, on either app', async () => {
-        await get(appA, '/items/1').expect(200);
-        await get(appB, '/items/1').expect(200);
+        // Twice: A's store may be published while B's first read is on its way.
+        for (let i = 0; i < 2; i++) {
+          await get(appA, '/items/1').expect(200);
+          await get(appB, '/items/1').expect(200);
+        }
         const before = await memcachedCommandCount(memcached.port);
         for (let i = 0; i < 10; i++) {
           for (const app of [appA, appB]) {

@@ -15,6 +15,9 @@ export const exportedNames = {
     'Cache',
     'CacheBackend',
     'MemoryBackend',
+    'TieredBackend',
+    'CacheBus',
+    'MemoryBus',
     'CacheInterceptor',
     'CacheManager',
     'defaultKeyBuilder',
@@ -23,7 +26,7 @@ export const exportedNames = {
     'CacheXUnsupportedError',
     'CacheXTimeoutError',
   ],
-  'nestjs-cachex/redis': ['RedisBackend'],
+  'nestjs-cachex/redis': ['RedisBackend', 'RedisBus'],
   'nestjs-cachex/memcached': ['MemcachedBackend'],
   'nestjs-cachex/session': [
     'SessionModule',
