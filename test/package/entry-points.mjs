@@ -20,6 +20,7 @@ export const exportedNames = {
     'MemoryBus',
     'CacheInterceptor',
     'CacheManager',
+    'Clock',
     'defaultKeyBuilder',
     'CacheXError',
     'CacheXConfigError',
