@@ -1,6 +1,7 @@
 export { CacheBackend } from './backends/cache-backend.js';
 export type {
   CacheBackendOptions,
+  CacheBackendStats,
   ClearPathOptions,
   InvalidateTagsOptions,
   KeyValueStore,
@@ -25,3 +26,18 @@ export type { HttpRequestLike } from './http/request.js';
 export { Clock } from './common/clock.js';
 export { CacheXConfigError, CacheXError, CacheXUnsupportedError } from './common/errors.js';
 export { CacheXTimeoutError } from './common/with-timeout.js';
+export type { CacheOutcome } from './http/cache-status.js';
+export { CacheXMetrics } from './metrics/cachex-metrics.service.js';
+export type {
+  BackendCallMetrics,
+  BackendCallResult,
+  CacheXMetricsListener,
+  CacheXMetricsSnapshot,
+  RouteMetrics,
+} from './metrics/cachex-metrics.service.js';
+export { CACHEX_CHANNELS } from './metrics/cache-tracing.js';
+export type {
+  BackendCallContext,
+  CacheFillContext,
+  CacheLookupContext,
+} from './metrics/cache-tracing.js';

@@ -31,6 +31,14 @@ export interface InvalidateTagsOptions {
   soft?: boolean;
 }
 
+/** What a backend can tell of its response cache's size (see `CacheBackend.stats`). */
+export interface CacheBackendStats {
+  /** Response-cache entries held now. */
+  entries?: number;
+  /** Bytes those entries take, as the backend counts them. */
+  bytes?: number;
+}
+
 /**
  * A string key-value store kept apart from the response cache, inside the
  * backend's `keyPrefix`. `CacheManager`, sessions and locks live in their own
@@ -110,6 +118,14 @@ export abstract class CacheBackend {
       this.constructor.name,
       'override namespace() to keep CacheManager data, sessions and cross-instance locks in it',
     );
+  }
+  /**
+   * What the backend can tell cheaply of its response cache's size, for
+   * `CacheXMetrics`: never a scan of the keys. The default tells nothing
+   * (`{}`); a backend that knows its counts overrides it.
+   */
+  async stats(): Promise<CacheBackendStats> {
+    return {};
   }
   /** Releases connections and timers. Clients the backend did not create are left open. */
   abstract close(): Promise<void>;

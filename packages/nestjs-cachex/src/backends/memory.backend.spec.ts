@@ -36,6 +36,19 @@ describe('MemoryBackend bounds', () => {
     await backend.close();
   });
 
+  it('tells its entries and the bytes charged for them in stats()', async () => {
+    const backend = new MemoryBackend();
+    expect(await backend.stats()).toEqual({ entries: 0, bytes: 0 });
+    await backend.set(key('/a'), entry(1000));
+    await backend.set(key('/b'), entry(500));
+    const { entries, bytes } = await backend.stats();
+    expect(entries).toBe(2);
+    expect(bytes).toBeGreaterThan(1500);
+    await backend.delete(key('/a'));
+    expect((await backend.stats()).bytes).toBeLessThan(bytes!);
+    await backend.close();
+  });
+
   it('drops evicted entries from the path and tag indexes', async () => {
     const backend = new MemoryBackend({ maxEntries: 1 });
     await backend.set(key('/old'), entry(1, { tags: ['t'] }));

@@ -4,6 +4,7 @@ import { keyLocation } from '../http/cache-key.js';
 import {
   CacheBackend,
   type CacheBackendOptions,
+  type CacheBackendStats,
   type ClearPathOptions,
   type InvalidateTagsOptions,
   type KeyValueStore,
@@ -141,6 +142,11 @@ export class MemoryBackend extends CacheBackend {
 
   async keys(): Promise<string[]> {
     return [...this.entries.keys()].filter((key) => this.entries.has(key));
+  }
+
+  /** The entries held and the bytes charged for them against `maxBytes`. */
+  override async stats(): Promise<CacheBackendStats> {
+    return { entries: this.entries.size, bytes: this.entries.calculatedSize };
   }
 
   override namespace(name: string): KeyValueStore {

@@ -1,7 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { CacheXError } from '../common/errors.js';
 import { type RateLimitedLogger } from '../common/rate-limited-logger.js';
-import { withTimeout } from '../common/with-timeout.js';
+import { CacheXTimeoutError, withTimeout } from '../common/with-timeout.js';
+import { traced, tracing } from '../metrics/cache-tracing.js';
+import { CacheXMetrics } from '../metrics/cachex-metrics.service.js';
 import { BackendBreaker } from './backend-breaker.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
@@ -21,7 +24,8 @@ export class BackendSkippedError extends CacheXError {
  * bounded by `backendTimeoutMs`, and skipped at once while the breaker is
  * open (`backendBreakerFailures` failures in a row open it for
  * `backendBreakerMs`), so an outage costs requests no timeout. State changes
- * are logged once each.
+ * are logged once each. Each call is counted and timed in `CacheXMetrics`
+ * and traced on `cachex:backend`.
  */
 @Injectable()
 export class BackendCalls {
@@ -29,7 +33,10 @@ export class BackendCalls {
   private readonly breaker: BackendBreaker;
   private readonly timeoutMs: number;
 
-  constructor(@Inject(RESOLVED_CACHEX_OPTIONS) options: ResolvedCacheXOptions) {
+  constructor(
+    @Inject(RESOLVED_CACHEX_OPTIONS) options: ResolvedCacheXOptions,
+    @Optional() private readonly metrics?: CacheXMetrics,
+  ) {
     this.timeoutMs = options.backendTimeoutMs;
     this.breaker = new BackendBreaker({
       failures: options.backendBreakerFailures,
@@ -73,14 +80,29 @@ export class BackendCalls {
 
   /** Runs a call under the bound and the breaker; rejects when it fails or is skipped. */
   async bounded<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    if (!this.breaker.allow()) throw new BackendSkippedError(operation);
+    if (!this.breaker.allow()) {
+      this.metrics?.countBackendCall(operation, 'skipped', 0);
+      throw new BackendSkippedError(operation);
+    }
+    const started = performance.now();
     try {
-      const value = await withTimeout(call(), this.timeoutMs, `CacheBackend.${operation}`);
+      const value = await traced(
+        tracing.backend,
+        { op: operation, backend: this.metrics?.backendName ?? 'CacheBackend' },
+        () => withTimeout(call(), this.timeoutMs, `CacheBackend.${operation}`),
+      );
       this.breaker.succeeded();
+      this.metrics?.countBackendCall(operation, 'ok', secondsSince(started));
       return value;
     } catch (error) {
       this.breaker.failedCall();
+      const result = error instanceof CacheXTimeoutError ? 'timeout' : 'error';
+      this.metrics?.countBackendCall(operation, result, secondsSince(started));
       throw error;
     }
   }
+}
+
+function secondsSince(startedMs: number): number {
+  return (performance.now() - startedMs) / 1000;
 }

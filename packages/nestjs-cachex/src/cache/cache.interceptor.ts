@@ -15,10 +15,13 @@ import { type CacheEntry, entryLifetimeSeconds, entryState } from '../backends/c
 import { Clock, systemClock } from '../common/clock.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
-import { type CacheStatus, formatCacheStatus } from '../http/cache-status.js';
+import { type CacheOutcome, type CacheStatus } from '../http/cache-status.js';
 import { createKeyBuilder, KEY_SEPARATOR, routePath } from '../http/cache-key.js';
 import { type HttpRequestLike } from '../http/request.js';
 import { storableHeaders, unstorableReason } from '../http/storable.js';
+import { type CacheLookupContext, traced, tracing } from '../metrics/cache-tracing.js';
+import { CacheXMetrics } from '../metrics/cachex-metrics.service.js';
+import { routeTemplate } from '../metrics/route-template.js';
 import { BACKEND_FAILED, BackendCalls } from './backend-call.js';
 import { CacheCredentials } from './cache-credentials.js';
 import { CacheMetadata } from './cache.decorator.js';
@@ -95,6 +98,7 @@ export class CacheInterceptor implements NestInterceptor {
     protected readonly calls: BackendCalls,
     @Optional() protected readonly earlyHits?: EarlyHits,
     @Optional() @Inject(Clock) private readonly clock: Clock = systemClock,
+    @Optional() protected readonly metrics?: CacheXMetrics,
   ) {
     this.defaultKey = createKeyBuilder(options);
     this.variants = new VariantLimit({
@@ -130,12 +134,49 @@ export class CacheInterceptor implements NestInterceptor {
     const declared = this.declaredHeadersOf(context.getHandler());
     // The handler's own `@Header('Cache-Control', 'private, no-store')` wins over the route's.
     if (declared.cacheControl && forbidsSharedStorage(declared.cacheControl, policy.private)) {
-      exchange.setHeader('Cache-Status', formatCacheStatus({ kind: 'bypass', detail: 'handler' }));
+      exchange.setCacheStatus({ kind: 'bypass', detail: 'handler' });
+      this.countOutcome(exchange, policy, routeTemplate(exchange.req));
       return next.handle();
     }
     // A subclass may answer differently: only this class's hits are served early.
     if (this.constructor === CacheInterceptor) this.earlyHits?.learn(context, exchange.req, policy);
-    return from(this.serve(exchange, policy, next, declared.names));
+    return from(this.lookup(exchange, policy, next, declared.names));
+  }
+
+  /**
+   * Serves one request, traced on `cachex:lookup`, and counts its outcome in
+   * `CacheXMetrics` once, however it ends: the one place outcomes are counted.
+   */
+  private lookup(
+    ex: HttpExchange,
+    policy: RoutePolicy,
+    next: CallHandler,
+    declared: ReadonlySet<string>,
+  ): Promise<unknown> {
+    const context: CacheLookupContext = {
+      route: routeTemplate(ex.req),
+      method: (ex.req.method ?? 'GET').toUpperCase(),
+    };
+    return traced(tracing.lookup, context, async () => {
+      try {
+        return await this.serve(ex, policy, next, declared);
+      } finally {
+        context.outcome = this.countOutcome(ex, policy, context.route);
+      }
+    });
+  }
+
+  /**
+   * The request's outcome, counted: the last `Cache-Status` it was given (a
+   * miss when none, as when the handler threw); a `noCache` route that used
+   * no credential is a bypass, whatever its `Cache-Status`.
+   */
+  private countOutcome(ex: HttpExchange, policy: RoutePolicy, route: string): CacheOutcome {
+    const noCache = policy.noCache && ex.outcome !== 'bypass';
+    const outcome = noCache ? 'bypass' : (ex.outcome ?? 'miss');
+    const method = (ex.req.method ?? 'GET').toUpperCase();
+    this.metrics?.countRequest(route, method, outcome, noCache ? 'no-cache' : ex.bypassReason);
+    return outcome;
   }
 
   /**
@@ -256,14 +297,13 @@ export class CacheInterceptor implements NestInterceptor {
     holdServerErrors = false,
   ): Promise<{ result: unknown; entry?: CacheEntry; failed?: boolean }> {
     const before = this.headersBeforeHandler(ex, declared);
-    const value = await runHandler(next);
+    const value = await traced(tracing.fill, { key: target.key }, () => runHandler(next));
     if (holdServerErrors && ex.statusCode >= 500 && !ex.answered)
       return { result: value, failed: true };
     const entry = this.capture(ex, policy, value, before, this.validatorsOf(target));
     if (!entry || !this.isStorable(ex, policy, entry)) {
       this.fills.markUncacheable(target.key);
-      if (!ex.answered)
-        ex.setHeader('Cache-Status', formatCacheStatus({ kind: 'miss', stored: false }));
+      if (!ex.answered) ex.setCacheStatus({ kind: 'miss', stored: false });
       return { result: value };
     }
     const key = this.keyFor(ex.req, policy, target, entry);
@@ -416,6 +456,7 @@ export class CacheInterceptor implements NestInterceptor {
       this.options.surrogateKeys,
       this.clock.now(),
     );
+    ex.noteCacheStatus(status, answer.status === 304);
     return ex.send(answer);
   }
 
@@ -430,7 +471,7 @@ export class CacheInterceptor implements NestInterceptor {
     const value = await runHandler(next);
     const entry = this.capture(ex, policy, value, before);
     if (!entry || entry.status !== 200) {
-      ex.setHeader('Cache-Status', formatCacheStatus({ kind: 'miss', stored: false }));
+      ex.setCacheStatus({ kind: 'miss', stored: false });
       return value;
     }
     return this.answer(ex, policy, entry, { kind: 'miss', stored: false });
@@ -438,7 +479,7 @@ export class CacheInterceptor implements NestInterceptor {
 
   /** Runs the handler without reading or writing the cache. */
   protected bypass(ex: HttpExchange, next: CallHandler, detail: string): Promise<unknown> {
-    ex.setHeader('Cache-Status', formatCacheStatus({ kind: 'bypass', detail }));
+    ex.setCacheStatus({ kind: 'bypass', detail });
     return runHandler(next);
   }
 
@@ -452,32 +493,34 @@ export class CacheInterceptor implements NestInterceptor {
   ): void {
     if (this.fills.isRefreshing(key)) return;
     ex.afterResponse(() =>
-      this.fills.refreshOnce(key, async () => {
-        try {
-          const value = await runHandler(next);
-          const serialized = ex.serialize(value);
-          if (!serialized) throw new Error('the handler returned nothing storable');
-          // The stale entry's headers, with validators for the new body.
-          const { etag, 'last-modified': lastModified, ...headers } = stale.headers;
-          const fresh = buildEntry({
-            req: ex.req,
-            policy,
-            status: stale.status,
-            headers,
-            serialized,
-            value,
-            previous: { etag, lastModified },
-            now: this.clock.now(),
-          });
-          await this.calls.bounded('set', () => this.backend.set(key, fresh));
-        } catch (error) {
-          this.log.error(
-            'refresh',
-            `Background refresh of ${key} failed; the stale entry stays`,
-            error,
-          );
-        }
-      }),
+      this.fills.refreshOnce(key, () =>
+        traced(tracing.refresh, { key }, async () => {
+          try {
+            const value = await runHandler(next);
+            const serialized = ex.serialize(value);
+            if (!serialized) throw new Error('the handler returned nothing storable');
+            // The stale entry's headers, with validators for the new body.
+            const { etag, 'last-modified': lastModified, ...headers } = stale.headers;
+            const fresh = buildEntry({
+              req: ex.req,
+              policy,
+              status: stale.status,
+              headers,
+              serialized,
+              value,
+              previous: { etag, lastModified },
+              now: this.clock.now(),
+            });
+            await this.calls.bounded('set', () => this.backend.set(key, fresh));
+          } catch (error) {
+            this.log.error(
+              'refresh',
+              `Background refresh of ${key} failed; the stale entry stays`,
+              error,
+            );
+          }
+        }),
+      ),
     );
   }
 

@@ -28,6 +28,7 @@ import {
 } from './cache-module.options.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { markTransparentOnHit } from './transparent-interceptors.js';
+import { CacheXMetrics } from '../metrics/cachex-metrics.service.js';
 
 /** Stands in for the global interceptor when `interceptor: false`. */
 const passThrough: NestInterceptor = {
@@ -60,6 +61,7 @@ markTransparentOnHit(passThrough);
     },
     { provide: Clock, useValue: systemClock },
     CacheManager,
+    CacheXMetrics,
     BackendCalls,
     CacheCredentials,
     CacheInterceptor,
@@ -75,6 +77,7 @@ markTransparentOnHit(passThrough);
     CacheBackend,
     Clock,
     CacheManager,
+    CacheXMetrics,
     CacheInterceptor,
     CacheCredentials,
     BackendCalls,

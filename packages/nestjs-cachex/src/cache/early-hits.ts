@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   type OnApplicationBootstrap,
+  Optional,
   VersioningType,
 } from '@nestjs/common';
 import { GUARDS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
@@ -12,7 +13,11 @@ import { CacheBackend } from '../backends/cache-backend.js';
 import { type CacheEntry, entryState } from '../backends/cache-entry.js';
 import { Clock } from '../common/clock.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
+import { cacheOutcome } from '../http/cache-status.js';
 import { type HttpRequestLike, headerValue } from '../http/request.js';
+import { type CacheLookupContext, traced, tracing } from '../metrics/cache-tracing.js';
+import { CacheXMetrics } from '../metrics/cachex-metrics.service.js';
+import { routeTemplate } from '../metrics/route-template.js';
 import { BACKEND_FAILED, BackendCalls } from './backend-call.js';
 import { CacheCredentials } from './cache-credentials.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
@@ -53,6 +58,12 @@ export interface EarlyMount {
 /** A route's verdict when it is never answered early, remembered so that it is decided once. */
 const NOT_EARLY = false;
 
+/** A route answered early: its policy, and its path template for the metrics. */
+interface EarlyRoute {
+  policy: RoutePolicy;
+  route: string;
+}
+
 /**
  * Answers fresh hits of guard-free `@Cache()` routes before Nest's pipeline
  * runs: after every middleware of the route, but without the router, guards,
@@ -71,7 +82,7 @@ const NOT_EARLY = false;
 export class EarlyHits implements OnApplicationBootstrap {
   private readonly log = new RateLimitedLogger(EarlyHits.name);
   /** Per route key, decided on its first request: the policy for early answers, or `NOT_EARLY`. */
-  private readonly routes = new LRUCache<string, RoutePolicy | typeof NOT_EARLY>({
+  private readonly routes = new LRUCache<string, EarlyRoute | typeof NOT_EARLY>({
     max: MAX_ROUTES,
   });
   /** Per handler and controller: whether only the cache would run on a hit (read once). */
@@ -89,6 +100,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     private readonly credentials: CacheCredentials,
     private readonly calls: BackendCalls,
     @Inject(Clock) private readonly clock: Clock,
+    @Optional() private readonly metrics?: CacheXMetrics,
   ) {}
 
   /** Mounts early answers on the platform: after every middleware, before the routes. */
@@ -116,7 +128,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     const key = routeKey(req);
     if (this.routes.has(key)) return;
     const early = this.mayAnswerEarly(context, policy) && this.mount.nothingRunsBefore(req);
-    this.routes.set(key, early ? policy : NOT_EARLY);
+    this.routes.set(key, early ? { policy, route: routeTemplate(req) } : NOT_EARLY);
   }
 
   /** The lookup made before Nest's pipeline for this request and key, once. */
@@ -128,9 +140,10 @@ export class EarlyHits implements OnApplicationBootstrap {
   }
 
   private readonly serve: EarlyServe = (req, send, pass) => {
-    const policy = this.routes.get(routeKey(req));
-    if (!policy || this.credentials.kind(req) !== undefined) return pass();
-    this.lookup(req, policy).then(
+    const early = this.routes.get(routeKey(req));
+    if (!early || this.credentials.kind(req) !== undefined) return pass();
+    const context: CacheLookupContext = { route: early.route, method: req.method!, early: true };
+    traced(tracing.lookup, context, () => this.lookup(req, early, context)).then(
       (answer) => (answer ? send(answer) : pass()),
       (error: unknown) => {
         this.log.error('early', 'Early cache answer failed; Nest answers instead', error);
@@ -139,8 +152,15 @@ export class EarlyHits implements OnApplicationBootstrap {
     );
   };
 
-  /** A fresh entry's answer, or `undefined` with what was read left for the interceptor. */
-  private async lookup(req: HttpRequestLike, policy: RoutePolicy): Promise<HitAnswer | undefined> {
+  /**
+   * A fresh entry's answer, its outcome counted, or `undefined` with what
+   * was read left for the interceptor (which counts the request then).
+   */
+  private async lookup(
+    req: HttpRequestLike,
+    { policy, route }: EarlyRoute,
+    context: CacheLookupContext,
+  ): Promise<HitAnswer | undefined> {
     const key = storageKey(policy.key(req), req, policy.vary);
     const found = await this.calls.run(this.log, 'get', () => this.backend.get(key));
     if (found !== BACKEND_FAILED && found && entryAnswers(found, req)) {
@@ -149,7 +169,11 @@ export class EarlyHits implements OnApplicationBootstrap {
       if (state.kind === 'fresh') {
         const status = { kind: 'hit', ttl: state.ttl } as const;
         const answer = hitAnswer(req, policy, found, status, this.options.surrogateKeys, now);
-        if (!('body' in answer) || answer.body.length > 0) return answer;
+        if (!('body' in answer) || answer.body.length > 0) {
+          context.outcome = cacheOutcome(status, answer.status === 304);
+          this.metrics?.countRequest(route, context.method, context.outcome);
+          return answer;
+        }
       }
     }
     this.lookups.set(req, { key, found });

@@ -1,6 +1,12 @@
 import { StreamableFile } from '@nestjs/common';
 import { type HttpServer } from '@nestjs/common/interfaces/http/http-server.interface.js';
 import { type ServerResponse } from 'node:http';
+import {
+  type CacheOutcome,
+  type CacheStatus,
+  cacheOutcome,
+  formatCacheStatus,
+} from '../http/cache-status.js';
 import { type HttpRequestLike, headerValue } from '../http/request.js';
 import {
   type BodyRules,
@@ -31,6 +37,10 @@ interface ResponseLike {
  */
 export class HttpExchange {
   private readonly fastify: boolean;
+  /** What the request came to, by the last `Cache-Status` given it; `undefined` before any. */
+  outcome?: CacheOutcome;
+  /** The detail of a bypass's `Cache-Status` (`cookie`, `no-store`, ...). */
+  bypassReason?: string;
 
   constructor(
     private readonly adapter: HttpServer,
@@ -88,6 +98,21 @@ export class HttpExchange {
 
   setHeader(name: string, value: string): void {
     this.adapter.setHeader(this.res, name, value);
+  }
+
+  /** Sets `Cache-Status` and notes the outcome it reports. */
+  setCacheStatus(status: CacheStatus): void {
+    this.setHeader('Cache-Status', formatCacheStatus(status));
+    this.noteCacheStatus(status, false);
+  }
+
+  /**
+   * Notes the outcome of a `Cache-Status` an answer from the cache carries
+   * (`notModified` when it is a 304); the last one noted is the request's.
+   */
+  noteCacheStatus(status: CacheStatus, notModified: boolean): void {
+    this.outcome = cacheOutcome(status, notModified);
+    this.bypassReason = status.kind === 'bypass' ? status.detail : undefined;
   }
 
   setHeaders(headers: Record<string, string>): void {
