@@ -12,7 +12,7 @@ export default {
   },
   moduleNameMapper: {
     '^nestjs-cachex$': '<rootDir>/packages/nestjs-cachex/src/index.ts',
-    '^nestjs-cachex/(redis|memcached|session|testing)$':
+    '^nestjs-cachex/(redis|memcached|session|testing|prometheus|terminus)$':
       '<rootDir>/packages/nestjs-cachex/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

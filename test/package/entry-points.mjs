@@ -2,7 +2,7 @@
  * The package's own metadata and entry points, in this process: publint in
  * strict mode, then every subpath imported by package name from dist/ with
  * the names it must export, the main entry loading none of the optional
- * peers (ioredis, memjs, @nestjs/jwt, @jest/globals).
+ * peers (ioredis, memjs, @nestjs/jwt, @jest/globals, prom-client, @nestjs/terminus).
  */
 import { register } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -26,9 +26,14 @@ export const exportedNames = {
     'CacheXConfigError',
     'CacheXUnsupportedError',
     'CacheXTimeoutError',
+    'CacheXMetrics',
+    'CacheXAdminModule',
+    'CACHEX_CHANNELS',
   ],
   'nestjs-cachex/redis': ['RedisBackend', 'RedisBus'],
   'nestjs-cachex/memcached': ['MemcachedBackend'],
+  'nestjs-cachex/prometheus': ['CacheXPrometheusModule'],
+  'nestjs-cachex/terminus': ['CacheXHealthIndicator'],
   'nestjs-cachex/session': [
     'SessionModule',
     'SessionManager',
@@ -49,7 +54,14 @@ export async function publintProblems(pkgDir) {
 
 /** Missing exports, and an optional client reached from the main entry; empty when none. */
 export async function entryPointProblems() {
-  const optionalClients = ['ioredis', 'memjs', '@nestjs/jwt', '@jest/globals'];
+  const optionalClients = [
+    'ioredis',
+    'memjs',
+    '@nestjs/jwt',
+    '@jest/globals',
+    'prom-client',
+    '@nestjs/terminus',
+  ];
   register(
     `data:text/javascript,${encodeURIComponent(`
       const banned = ${JSON.stringify(optionalClients)};

@@ -1,0 +1,1 @@
+export { CacheXHealthIndicator } from './cachex.health-indicator.js';
