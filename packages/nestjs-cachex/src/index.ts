@@ -41,3 +41,5 @@ export type {
   CacheFillContext,
   CacheLookupContext,
 } from './metrics/cache-tracing.js';
+export { CacheXAdminModule } from './admin/admin.module.js';
+export type { CacheXAdminOptions } from './admin/admin.module.js';
