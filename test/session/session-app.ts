@@ -25,6 +25,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import {
   CacheBackend,
   type CacheEntry,
+  Clock,
   type ClearPathOptions,
   type InvalidateTagsOptions,
   type KeyValueStore,
@@ -234,6 +235,8 @@ export interface SessionAppSetup {
   trustProxy?: boolean;
   imports?: unknown[];
   controllers?: unknown[];
+  /** The clock session times are read from (see test/support/fake-clock.ts); the system clock otherwise. */
+  clock?: Clock;
 }
 
 /** Builds and starts an app with `SessionModule.forRoot(options)` on the platform asked for. */
@@ -241,14 +244,16 @@ export async function makeSessionApp(
   options: SessionModuleOptions,
   setup: SessionAppSetup = {},
 ): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [
       ...((setup.imports ?? []) as never[]),
       SessionModule.forRoot(options),
       VisitorMiddlewareModule,
     ],
     controllers: [SessionTestController, ...((setup.controllers ?? []) as never[])],
-  }).compile();
+  });
+  if (setup.clock) builder.overrideProvider(Clock).useValue(setup.clock);
+  const moduleRef = await builder.compile();
   const platform = setup.platform ?? 'express';
   if (setup.trustProxy && platform === 'fastify') return startTrustingFastify(moduleRef);
   return startApp(moduleRef, platform, (app) => {

@@ -12,7 +12,7 @@ import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 
 import { backendCases, describeBackend } from '../support/backends.js';
-import { sleep } from '../support/time.js';
+import { fakeClock } from '../support/fake-clock.js';
 import {
   CountingBackend,
   makeSessionApp,
@@ -414,35 +414,36 @@ for (const backendCase of backendCases) {
       describe('expiry, sliding renewal and the absolute timeout', () => {
         let app: INestApplication;
         const http = () => request(app.getHttpServer());
+        // Session time moves only when the test says: ttl 60 s, absolute timeout 150 s.
+        const clock = fakeClock();
 
         beforeAll(async () => {
           app = await makeSessionApp(
             {
               secret: SECRET,
               backend: backendCase.create({ keyPrefix: uniquePrefix('short') }),
-              ttl: 1,
+              ttl: 60,
               slidingThreshold: 1,
-              absoluteTimeout: 2.5,
+              absoluteTimeout: 150,
               cookie: { name: 'sid' },
             },
-            { platform },
+            { platform, clock },
           );
         });
         afterAll(() => app.close());
 
         it('renews through the header and the cookie, expires idle sessions, and stops at absoluteTimeout', async () => {
           const sessions = managerOf(app);
+          const started = clock.now();
           const idle = await sessions.create({ id: 'idle' });
           await Promise.all([sessions.create({ id: 'sweep' }), sessions.create({ id: 'sweep' })]);
           const viaHeader = await sessions.create({ id: 'header' });
           const viaBearer = await sessions.create({ id: 'bearer' });
           const viaCookie = await http().post('/login').send({ userId: 'cookie' }).expect(200);
-          // Every session was created at or before `started`: times below are upper bounds.
-          const started = Date.now();
           let headerToken = viaHeader.token;
           let bearerToken = viaBearer.token;
           let cookieToken = sessionCookie(viaCookie)!;
-          const at = (ms: number) => sleep(Math.max(0, started + ms - Date.now()));
+          const at = (ms: number) => clock.advance(started + ms - clock.now());
 
           const renew = async () => {
             const h = await http().get('/me').set('x-session-token', headerToken).expect(200);
@@ -461,16 +462,18 @@ for (const backendCase of backendCases) {
             const c = await http().get('/me').set('Cookie', `sid=${cookieToken}`).expect(200);
             expect(c.headers['x-session-token']).toBeUndefined();
             expect(cookiesOf(c)).toHaveLength(1);
+            // The cookie lives as long as the renewed session: 60 s from now.
+            expect(cookiesOf(c)[0]).toContain('Max-Age=60;');
             cookieToken = sessionCookie(c)!;
           };
 
-          await at(500);
+          at(30_000);
           await renew();
-          await at(1200);
-          // Never renewed: expired after its ttl of 1 s.
+          at(72_000);
+          // Never renewed: expired after its ttl of 60 s.
           await http().get('/me').set('x-session-token', idle.token).expect(401, UNAUTHORIZED);
           await expect(sessions.get(idle.token)).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
-          // Renewed at 0.5 s: alive past its first second, and renewed again.
+          // Renewed at 30 s: alive past its first minute, and renewed again.
           await renew();
           // The three never renewed are swept from the per-user indexes; the renewed ones stay.
           expect(await sessions.clearExpired()).toBe(3);
@@ -478,16 +481,16 @@ for (const backendCase of backendCases) {
           expect(await sessions.listUserSessions('sweep')).toEqual([]);
           expect(await sessions.listUserSessions('header')).toHaveLength(1);
 
-          await at(1700);
-          // Renewing now would reach 2.7 s: the absolute timeout (2.5 s from creation) caps it.
+          at(102_000);
+          // Renewing now would reach 162 s: the absolute timeout (150 s from creation) caps it.
           const capped = await sessions.get(headerToken);
-          expect(capped.session.expiresAt).toBe(capped.session.createdAt + 2500);
+          expect(capped.session.expiresAt).toBe(capped.session.createdAt + 150_000);
           headerToken = capped.token ?? headerToken;
           // At the cap there is nothing left to renew: no token header.
           const last = await http().get('/me').set('x-session-token', headerToken).expect(200);
           expect(last.headers['x-session-token']).toBeUndefined();
 
-          await at(2550);
+          at(150_000);
           await http().get('/me').set('x-session-token', headerToken).expect(401, UNAUTHORIZED);
           await http()
             .get('/me')

@@ -10,6 +10,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 
 import { CacheBackend, requiredNamespace } from '../backends/cache-backend.js';
+import { Clock } from '../common/clock.js';
 import { CacheXConfigError, CacheXError } from '../common/errors.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { type HttpRequestLike } from '../http/request.js';
@@ -85,6 +86,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
 
   constructor(
     @Inject(SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
+    private readonly clock: Clock,
     @Optional() injectedBackend?: CacheBackend,
     @Optional() adapterHost?: HttpAdapterHost,
   ) {
@@ -100,8 +102,9 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
     this.store = new SessionStore(
       requiredNamespace(backend, options.keyPrefix, 'SessionModule'),
       options,
+      clock,
     );
-    this.delivery = new TokenDelivery(options, adapterHost, new Logger(SessionManager.name));
+    this.delivery = new TokenDelivery(options, adapterHost, new Logger(SessionManager.name), clock);
   }
 
   /** Loads `@nestjs/jwt` at start-up when `tokenFormat: 'jwt'`, so its absence fails fast. */
@@ -128,7 +131,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
    */
   async create(user?: SessionUser, ctx?: SessionContext): Promise<SessionWithToken> {
     if (user !== undefined) checkUser(user, 'create');
-    const now = Date.now();
+    const now = this.clock.now();
     const record: SessionRecord = {
       v: 1,
       id: newSessionId(),
@@ -208,7 +211,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
     }
     if (found === 'unreadable') throw new SessionRevokedError('the stored session is unreadable');
     const { record, stored } = found;
-    const now = Date.now();
+    const now = this.clock.now();
     if (pastAbsoluteTimeout(this.options, record, now)) {
       throw new SessionExpiredError('past absoluteTimeout');
     }
@@ -276,7 +279,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
   async regenerate(session: SessionData, ctx?: SessionContext): Promise<SessionWithToken> {
     if (session[destroyed]) throw new SessionRevokedError('regenerate() of a destroyed session');
     if (session.user !== undefined) checkUser(session.user, 'regenerate');
-    const now = Date.now();
+    const now = this.clock.now();
     const old = session[toRecord]();
     const record: SessionRecord = {
       ...old,
@@ -375,7 +378,7 @@ export class SessionManager implements OnModuleInit, OnApplicationBootstrap, OnA
 
   /** The token codec, made on first use (at start-up: see `onModuleInit`). */
   private getCodec(): Promise<SessionTokenCodec> {
-    return (this.codec ??= createTokenCodec(this.options));
+    return (this.codec ??= createTokenCodec(this.options, this.clock));
   }
 }
 

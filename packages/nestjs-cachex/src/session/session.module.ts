@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 
 import { CACHE_CREDENTIAL_SOURCE, type CredentialSource } from '../cache/cache-credentials.js';
+import { Clock, systemClock } from '../common/clock.js';
 import {
   type ResolvedSessionOptions,
   resolveSessionOptions,
@@ -43,6 +44,8 @@ import { SessionManager } from './session.manager.js';
       useFactory: (options: SessionModuleOptions) => resolveSessionOptions(options),
       inject: [SESSION_MODULE_OPTIONS],
     },
+    // The clock of session times; overridden together with CacheXModule's by `overrideProvider(Clock)`.
+    { provide: Clock, useValue: systemClock },
     SessionManager,
     SessionGuard,
     { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },

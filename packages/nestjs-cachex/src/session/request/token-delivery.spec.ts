@@ -1,6 +1,7 @@
 import { type Logger } from '@nestjs/common';
 import { type HttpAdapterHost } from '@nestjs/core';
 
+import { systemClock } from '../../common/clock.js';
 import { type HttpRequestLike } from '../../http/request.js';
 import { TokenDelivery } from './token-delivery.js';
 import { resolveSessionOptions } from '../session-options.js';
@@ -46,6 +47,7 @@ function setup(type = 'fastify') {
     options,
     { httpAdapter: adapter } as unknown as HttpAdapterHost,
     logger,
+    systemClock,
   );
   return { adapter, delivery, warnings };
 }

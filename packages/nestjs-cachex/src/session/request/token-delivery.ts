@@ -1,6 +1,7 @@
 import { type Logger } from '@nestjs/common';
 import { type HttpAdapterHost } from '@nestjs/core';
 
+import { type Clock } from '../../common/clock.js';
 import { type HttpRequestLike } from '../../http/request.js';
 import { type ResolvedSessionOptions } from '../session-options.js';
 import { type PendingHeader, sessionState } from './session-request.js';
@@ -46,6 +47,7 @@ export class TokenDelivery {
     private readonly options: DeliveryOptions,
     private readonly adapterHost: HttpAdapterHost | undefined,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -92,7 +94,7 @@ export class TokenDelivery {
     const way =
       source ?? readToken(req, this.options)?.source ?? (this.options.cookie ? 'cookie' : 'header');
     if (way === 'cookie' && this.options.cookie) {
-      const maxAge = this.options.cookie.maxAge ?? Math.ceil((expiresAt - Date.now()) / 1000);
+      const maxAge = this.options.cookie.maxAge ?? Math.ceil((expiresAt - this.clock.now()) / 1000);
       this.writeHeader(req, {
         name: 'Set-Cookie',
         value: serializeCookie(token, this.options.cookie, maxAge),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { type KeyValueStore } from '../../backends/cache-backend.js';
+import { type Clock } from '../../common/clock.js';
 import { withTimeout } from '../../common/with-timeout.js';
 import {
   contentOf,
@@ -62,6 +63,7 @@ export class SessionStore {
   constructor(
     private readonly store: KeyValueStore,
     private readonly options: StoreOptions,
+    private readonly clock: Clock,
   ) {
     this.touchIntervalMs = Math.min(60_000, options.ttl * 100);
   }
@@ -93,7 +95,7 @@ export class SessionStore {
   async write(session: SessionData): Promise<boolean> {
     const record = session[toRecord]();
     const previous = this.snapshots.get(session);
-    const ttl = storeTtl(record.expiresAt);
+    const ttl = storeTtl(record.expiresAt, this.clock.now());
     const raw = JSON.stringify(record);
     const key = sessionKey(record.id);
     if (previous === undefined) {
@@ -187,7 +189,7 @@ export class SessionStore {
   async userSessions(userId: string): Promise<SessionData[]> {
     const index = userKey(userId);
     const ids = await this.io('setMembers', () => this.store.setMembers(index));
-    const now = Date.now();
+    const now = this.clock.now();
     const sessions = await Promise.all(
       ids.map(async (id) => {
         const raw = await this.io('get', () => this.store.get(sessionKey(id)));
@@ -215,7 +217,7 @@ export class SessionStore {
    * the indexes of sessions that are gone; the count removed.
    */
   async clearExpired(): Promise<number> {
-    const now = Date.now();
+    const now = this.clock.now();
     let removed = 0;
     for (let shard = 0; shard < USER_SHARDS; shard++) {
       const shardIndex = shardKey(shard);
@@ -275,8 +277,8 @@ export class SessionStore {
   }
 }
 
-function storeTtl(expiresAt: number): number {
-  return Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)) + GRACE_SECONDS;
+function storeTtl(expiresAt: number, now: number): number {
+  return Math.max(1, Math.ceil((expiresAt - now) / 1000)) + GRACE_SECONDS;
 }
 
 function sessionKey(id: string): string {

@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { type Clock, systemClock } from '../../common/clock.js';
 import { CacheXConfigError } from '../../common/errors.js';
 import { type ResolvedSessionOptions } from '../session-options.js';
 import { SessionExpiredError, SessionInvalidError } from '../session.errors.js';
@@ -68,6 +69,7 @@ export class JwtTokenCodec implements SessionTokenCodec {
     private readonly jwt: JwtServiceLike,
     secrets: string[],
     private readonly options: ResolvedSessionOptions['jwt'],
+    private readonly clock: Clock = systemClock,
   ) {
     this.keys = secrets.map((secret) => createSecretKey(Buffer.from(secret, 'utf8')));
   }
@@ -79,7 +81,9 @@ export class JwtTokenCodec implements SessionTokenCodec {
     };
     if (this.options.issuer !== undefined) options.issuer = this.options.issuer;
     if (this.options.audience !== undefined) options.audience = this.options.audience;
-    return this.jwt.signAsync({ sid: id, exp: Math.ceil(expiresAt / 1000) }, options);
+    // `iat` and the checks of `exp` on the session clock, not jsonwebtoken's own.
+    const iat = Math.floor(this.clock.now() / 1000);
+    return this.jwt.signAsync({ sid: id, iat, exp: Math.ceil(expiresAt / 1000) }, options);
   }
 
   async verify(token: string): Promise<VerifiedToken> {
@@ -89,6 +93,7 @@ export class JwtTokenCodec implements SessionTokenCodec {
     const options: Record<string, unknown> = {
       algorithms: [this.options.algorithm],
       clockTolerance: this.options.leeway,
+      clockTimestamp: Math.floor(this.clock.now() / 1000),
     };
     if (this.options.issuer !== undefined) options.issuer = this.options.issuer;
     if (this.options.audience !== undefined) options.audience = this.options.audience;

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+import { type Clock, systemClock } from '../../common/clock.js';
 import { SessionExpiredError, SessionInvalidError } from '../session.errors.js';
 import { type SessionTokenCodec, type VerifiedToken } from './session-token.js';
 
@@ -20,7 +21,10 @@ export function newSessionId(): string {
 export class SimpleTokenCodec implements SessionTokenCodec {
   private readonly keys: Buffer[];
 
-  constructor(secrets: string[]) {
+  constructor(
+    secrets: string[],
+    private readonly clock: Clock = systemClock,
+  ) {
     this.keys = secrets.map((secret) => Buffer.from(secret, 'utf8'));
   }
 
@@ -44,7 +48,7 @@ export class SimpleTokenCodec implements SessionTokenCodec {
     }
     if (!valid) throw new SessionInvalidError('bad simple token signature');
     const expiresAt = Number(exp);
-    if (Date.now() >= expiresAt) throw new SessionExpiredError('simple token past its exp');
+    if (this.clock.now() >= expiresAt) throw new SessionExpiredError('simple token past its exp');
     return { id, expiresAt };
   }
 

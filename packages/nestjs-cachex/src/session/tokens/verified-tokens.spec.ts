@@ -45,7 +45,7 @@ describe('VerifiedTokens', () => {
   it('refuses a remembered token once past its expiry (plus the grace), as the codec would', async () => {
     let now = Date.now();
     const expiresAt = now + 1_000;
-    const tokens = new VerifiedTokens(countingCodec(), 500, () => now);
+    const tokens = new VerifiedTokens(countingCodec(), 500, { now: () => now });
     const token = await tokens.sign(id, expiresAt);
     await tokens.verify(token);
     now = expiresAt + 499;

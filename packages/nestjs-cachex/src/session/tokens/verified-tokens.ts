@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 
+import { type Clock, systemClock } from '../../common/clock.js';
 import { SessionExpiredError } from '../session.errors.js';
 import { type SessionTokenCodec, type VerifiedToken } from './session-token.js';
 
@@ -26,7 +27,7 @@ export class VerifiedTokens implements SessionTokenCodec {
   constructor(
     private readonly codec: SessionTokenCodec,
     private readonly graceMs = 0,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   sign(id: string, expiresAt: number): Promise<string> {
@@ -40,7 +41,7 @@ export class VerifiedTokens implements SessionTokenCodec {
       this.verified.set(token, verified);
       return verified;
     }
-    if (this.now() >= known.expiresAt + this.graceMs) {
+    if (this.clock.now() >= known.expiresAt + this.graceMs) {
       this.verified.delete(token);
       throw new SessionExpiredError('token past its exp');
     }
