@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import {
   CacheBackend,
   type KeyValueStore,
@@ -9,7 +8,8 @@ import {
 import { CacheXConfigError } from '../common/errors.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
-import { waitForLockHolder } from './lock-wait.js';
+import { BackendCalls } from './backend-call.js';
+import { BackendLock } from './backend-lock.js';
 
 /**
  * A small typed cache for application data (not HTTP responses), kept in the
@@ -22,12 +22,13 @@ import { waitForLockHolder } from './lock-wait.js';
 @Injectable()
 export class CacheManager {
   private readonly store: KeyValueStore;
-  private readonly locks: KeyValueStore;
+  private readonly locks: BackendLock;
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     @Inject(CacheBackend) backend: CacheBackend,
     @Inject(RESOLVED_CACHEX_OPTIONS) private readonly options: ResolvedCacheXOptions,
+    calls: BackendCalls,
   ) {
     // A backend without namespaces still serves the response cache: CacheManager then refuses
     // every call with the CacheXConfigError that names what the backend lacks.
@@ -42,7 +43,8 @@ export class CacheManager {
       new Logger(CacheManager.name).warn(error.message);
       stores = [refusingStore(error), refusingStore(error)];
     }
-    [this.store, this.locks] = stores;
+    this.store = stores[0];
+    this.locks = new BackendLock(stores[1], calls);
   }
 
   /** The value stored under `key`, or `undefined`. */
@@ -92,27 +94,26 @@ export class CacheManager {
     const cached = await this.get<T>(key);
     if (cached !== undefined) return cached;
     const lock = `data:${key}`;
-    const token = randomUUID();
     const lockSeconds = Math.ceil(this.options.coalesceTimeoutMs / 1000) + 1;
-    // A lock the backend cannot take is no reason not to compute.
-    const owned = await this.locks.add(lock, token, lockSeconds).catch(() => true);
-    if (!owned) {
-      const computedElsewhere = await waitForLockHolder(
+    // `undefined`: the backend could not take it, which is no reason not to compute.
+    const token = await this.locks.take(lock, lockSeconds);
+    if (token === null) {
+      const computedElsewhere = await this.locks.waitForHolder(
+        lock,
         () => this.get<T>(key),
-        async () => (await this.locks.get(lock)) !== undefined,
         this.options.coalesceTimeoutMs,
       );
       if (computedElsewhere !== undefined) return computedElsewhere;
     }
     try {
       // Another instance may have stored it between our miss and our lock.
-      const stored = owned ? await this.get<T>(key) : undefined;
+      const stored = token ? await this.get<T>(key) : undefined;
       if (stored !== undefined) return stored;
       const value = await compute();
       await this.set(key, value, ttlSeconds);
       return value;
     } finally {
-      if (owned) await this.locks.deleteIfEquals(lock, token).catch(() => false);
+      if (token) await this.locks.release(lock, token);
     }
   }
 

@@ -1,16 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import {
-  type CacheBackend,
-  type KeyValueStore,
-  LOCK_NAMESPACE,
-  optionalNamespace,
-} from '../backends/cache-backend.js';
+import { type CacheBackend, LOCK_NAMESPACE, optionalNamespace } from '../backends/cache-backend.js';
 import { type CacheEntry, isFresh } from '../backends/cache-entry.js';
 import { type Clock } from '../common/clock.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { type BackendCalls } from './backend-call.js';
-import { waitForLockHolder } from './lock-wait.js';
+import { BackendLock } from './backend-lock.js';
 
 /** How a fill of one key is shared: the leader's entry, or `undefined` when it stored none. */
 type Fill = Promise<CacheEntry | undefined>;
@@ -37,8 +31,8 @@ export class FillCoordinator {
   private readonly refreshing = new Set<string>();
   /** Keys found not storable, each with the time (epoch ms, by the clock) it may coalesce again. */
   private readonly uncacheable = new LRUCache<string, number>({ max: 10_000 });
-  /** Cross-instance locks; none when the backend has no namespace (then coalescing is per process). */
-  private readonly locks: KeyValueStore | undefined;
+  /** Cross-instance locks (none held when the backend has no namespace: coalescing is then per process). */
+  private readonly locks: BackendLock;
 
   constructor(
     private readonly backend: CacheBackend,
@@ -46,7 +40,7 @@ export class FillCoordinator {
     private readonly options: FillCoordinatorOptions,
     private readonly clock: Clock,
   ) {
-    this.locks = optionalNamespace(backend, LOCK_NAMESPACE);
+    this.locks = new BackendLock(optionalNamespace(backend, LOCK_NAMESPACE), calls);
   }
 
   /** The fill already running for `key` in this process, if any. */
@@ -87,18 +81,20 @@ export class FillCoordinator {
     this.inFlight.set(key, new Promise((resolve) => (share = resolve)));
     let entry: CacheEntry | undefined;
     try {
-      const token = acrossInstances ? await this.lock(`fill:${key}`) : undefined;
+      const lock = `fill:${key}`;
+      const token = acrossInstances ? await this.locks.take(lock, this.lockSeconds()) : undefined;
       // Another instance may have filled the key between our miss and our lock.
-      if (token === null) entry = await this.waitForOtherInstance(key);
-      else if (acrossInstances) entry = await this.peek(key);
+      if (token === null) {
+        entry = await this.locks.waitForHolder(lock, () => this.peek(key), this.options.waitMs);
+      } else if (acrossInstances) entry = await this.peek(key);
       if (entry) {
-        if (token) void this.unlock(`fill:${key}`, token);
+        if (token) void this.locks.release(lock, token);
         return { entry, filledHere: false };
       }
       try {
         entry = await fill();
       } finally {
-        if (token) void this.unlock(`fill:${key}`, token);
+        if (token) void this.locks.release(lock, token);
       }
       return { entry, filledHere: true };
     } finally {
@@ -120,14 +116,15 @@ export class FillCoordinator {
     if (this.refreshing.has(key)) return;
     this.refreshing.add(key);
     void (async () => {
-      const token = await this.lock(`refresh:${key}`);
+      const lock = `refresh:${key}`;
+      const token = await this.locks.take(lock, this.lockSeconds());
       if (token === null) return;
       try {
         // A request that read the stale entry before an earlier refresh (here or
         // in another instance) landed comes here after it: nothing is stale now.
         if (!(await this.peek(key))) await refresh();
       } finally {
-        if (token) await this.unlock(`refresh:${key}`, token);
+        if (token) await this.locks.release(lock, token);
       }
     })()
       .catch(() => undefined)
@@ -139,27 +136,9 @@ export class FillCoordinator {
     return this.refreshing.has(key);
   }
 
-  /**
-   * Takes the lock: its token, `null` when another owner holds it, or
-   * `undefined` when the backend could not be asked (then everyone proceeds).
-   */
-  private async lock(name: string): Promise<string | null | undefined> {
-    const locks = this.locks;
-    if (!locks) return undefined;
-    const token = randomUUID();
-    const ttlSeconds = Math.ceil(this.options.waitMs / 1000) + 1;
-    try {
-      const taken = await this.calls.bounded('lock', () => locks.add(name, token, ttlSeconds));
-      return taken ? token : null;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async unlock(name: string, token: string): Promise<void> {
-    await this.calls
-      .bounded('unlock', () => this.locks!.deleteIfEquals(name, token))
-      .catch(() => undefined);
+  /** A lock outlives the longest wait for it, so a crashed holder is replaced. */
+  private lockSeconds(): number {
+    return Math.ceil(this.options.waitMs / 1000) + 1;
   }
 
   /**
@@ -173,17 +152,5 @@ export class FillCoordinator {
         (entry) => (entry && isFresh(entry, this.clock.now()) ? entry : undefined),
         () => undefined,
       );
-  }
-
-  /** Waits for the entry another instance is filling (see `waitForLockHolder`). */
-  private waitForOtherInstance(key: string): Promise<CacheEntry | undefined> {
-    const lockHeld = () =>
-      this.calls
-        .bounded('lock', () => this.locks!.get(`fill:${key}`))
-        .then(
-          (owner) => owner !== undefined,
-          () => false,
-        );
-    return waitForLockHolder(() => this.peek(key), lockHeld, this.options.waitMs);
   }
 }
