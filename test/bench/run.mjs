@@ -7,7 +7,7 @@
  * Environment:
  *   BENCH_DURATION     seconds of load per measurement (default 10)
  *   BENCH_ROUNDS       interleaved rounds of each cachex-vs-peer pair (default 5)
- *   BENCH_FASTIFY_ROUNDS  how many of those rounds the Fastify pairs run in, spread over the
+ *   BENCH_FASTIFY_ROUNDS  how many of those rounds the Fastify and two-tier pairs run in, spread over the
  *                      run: the first, the last and evenly between (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
  *   BENCH_WARMUP       seconds of warm-up load before each measurement (default 1; 0.5 below 5 s)
@@ -220,7 +220,9 @@ async function main() {
     const fastifyRounds = spreadRounds(config.rounds, config.fastifyRounds);
     const pairs = selected
       .filter((pair) => !companions.some((companion) => companion.group === pair.id))
-      .map((pair) => (platformOf(pair) === 'fastify' ? { ...pair, rounds: fastifyRounds } : pair));
+      .map((pair) =>
+        platformOf(pair) === 'fastify' || pair.spread ? { ...pair, rounds: fastifyRounds } : pair,
+      );
     const singles = (config.singles ?? [...SINGLES, ...(config.extra ? EXTRA_SINGLES : [])]).filter(
       ([variant, route]) => {
         if (!VARIANTS[variant] || !['/small', '/big', '/slow'].includes(route)) {

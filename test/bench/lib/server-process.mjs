@@ -49,6 +49,12 @@ export const VARIANTS = {
     platform: 'express',
     needs: ['memcached'],
   },
+  'cachex-tiered-redis': {
+    entry: 'cachex.server.js',
+    env: { BENCH_STORE: 'tiered' },
+    platform: 'express',
+    needs: ['redis'],
+  },
   'express-bare': { entry: 'express-bare.server.js', platform: 'express', bare: true, needs: [] },
   'nest-fastify-nocache': {
     entry: 'nest-nocache.server.js',
