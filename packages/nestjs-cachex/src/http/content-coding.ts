@@ -1,0 +1,68 @@
+import Negotiator from 'negotiator';
+
+/** The content codings the cache can store a body in (RFC 9110 §8.4.1). */
+export type ContentCoding = 'br' | 'gzip';
+
+/** Every `ContentCoding`, for checking options. */
+export const CONTENT_CODINGS: readonly ContentCoding[] = ['br', 'gzip'];
+
+/**
+ * Media types worth compressing: text, JSON, JavaScript, XML and SVG (and
+ * the `+json` / `+xml` suffixes). Images, archives and fonts other than SVG
+ * are compressed already, or gain too little to pay for it.
+ */
+const COMPRESSIBLE =
+  /^(?:text\/[^;]+|application\/(?:json|javascript|ecmascript|xml|[^;]*\+(?:json|xml))|image\/svg\+xml)\s*(?:;|$)/i;
+
+/** Whether a `Content-Type` is one the cache compresses. */
+export function isCompressibleType(contentType: string | undefined): boolean {
+  return contentType !== undefined && COMPRESSIBLE.test(contentType.trim());
+}
+
+/**
+ * The coding to answer a request with, given its `Accept-Encoding` and the
+ * codings a body is stored in, best first (the server's preference when the
+ * client's q-values tie); `undefined` for the body as it is (`identity`).
+ * Parsed by `negotiator`: q-values, `*`, `gzip;q=0`, an explicit `identity`.
+ * No header means identity (RFC 9110 §12.5.3 allows any coding, but clients
+ * that accept one say so). When the client refuses identity too, identity is
+ * sent anyway: always possible, and better than a `406` from a cache.
+ */
+export function negotiateCoding(
+  acceptEncoding: string | undefined,
+  available: readonly string[],
+): string | undefined {
+  if (acceptEncoding === undefined || available.length === 0) return undefined;
+  const offered = [...available, 'identity'];
+  const negotiator = new Negotiator({
+    headers: { 'accept-encoding': acceptEncoding },
+  }) as unknown as PreferringNegotiator;
+  const best = negotiator.encoding(offered, { preferred: offered });
+  return best === 'identity' ? undefined : best;
+}
+
+/** negotiator ≥ 1.0 breaks q-value ties by the server's order; `@types/negotiator` (0.6) does not declare it. */
+interface PreferringNegotiator {
+  encoding(
+    available: readonly string[],
+    options: { preferred: readonly string[] },
+  ): string | undefined;
+}
+
+/**
+ * The entity tag of a body's encoded form: another representation, so
+ * another tag (RFC 9110 §8.8.3), derived from the identity one by a suffix
+ * inside the quotes, weakness kept: `"x"` → `"x-br"`, `W/"x"` → `W/"x-gzip"`.
+ */
+export function codedETag(etag: string, coding: string): string {
+  return etag.endsWith('"') ? `${etag.slice(0, -1)}-${coding}"` : etag;
+}
+
+/** A `Vary` value with `Accept-Encoding` added, unless it names it (or `*`) already. */
+export function varyOnAcceptEncoding(vary: string | undefined): string {
+  if (vary === undefined || vary.trim() === '') return 'accept-encoding';
+  const names = vary.split(',').map((name) => name.trim().toLowerCase());
+  return names.includes('accept-encoding') || names.includes('*')
+    ? vary
+    : `${vary}, accept-encoding`;
+}
