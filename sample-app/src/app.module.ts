@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { type CacheBackend, CacheXModule, MemoryBackend } from 'nestjs-cachex';
-import { CacheAdminController } from './admin/cache-admin.controller.js';
+import { type CacheBackend, CacheXAdminModule, CacheXModule, MemoryBackend } from 'nestjs-cachex';
+import { AdminGuard } from './admin/admin.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ProductsModule } from './products/products.module.js';
 
@@ -27,7 +27,18 @@ async function backendFromEnv(): Promise<CacheBackend> {
   }
 }
 
-/** The sample app: a product catalogue cached by nestjs-cachex, with sessions. */
+/**
+ * The sample app: a product catalogue cached by nestjs-cachex, with sessions.
+ * The cache's admin page is at `GET /admin/cache`, for signed-in admins only
+ * (`AdminGuard`); sign in as `ada` / `lovelace-demo` and open it in a browser,
+ * or use its JSON API with the session cookie:
+ *
+ * curl -c jar -X POST localhost:3000/auth/login -H 'content-type: application/json' \
+ *      -d '{"username":"ada","password":"lovelace-demo"}'
+ * curl -b jar localhost:3000/admin/cache/api/keys
+ * curl -b jar -X POST localhost:3000/admin/cache/api/purge -H 'content-type: application/json' \
+ *      -d '{"path":"/products/1"}'
+ */
 @Module({})
 export class AppModule {
   static register(): DynamicModule {
@@ -44,8 +55,8 @@ export class AppModule {
         }),
         ProductsModule,
         AuthModule,
+        CacheXAdminModule.register({ path: 'admin/cache', guard: AdminGuard }),
       ],
-      controllers: [CacheAdminController],
     };
   }
 }

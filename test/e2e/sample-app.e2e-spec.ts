@@ -1,15 +1,15 @@
 /**
- * The sample app, driven over HTTP on its in-memory default. Express only:
- * the sample app is an Express app (`sample-app/src/main.ts` creates it on
- * Nest's default platform), and this suite checks the app as it ships; the
- * library's behaviour on Fastify is covered by the other suites.
+ * The sample app, driven over HTTP on its in-memory default: on Express, as
+ * it ships (`sample-app/src/main.ts` creates it on Nest's default platform),
+ * and on Fastify, which its modules run on unchanged.
  */
 import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../sample-app/src/app.module.js';
+import { platforms, startApp } from '../support/cache-app.js';
 
-describe('sample app', () => {
+describe.each(platforms)('sample app on %s', (platform) => {
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
   /** Session cookies of an admin (ada) and of a signed-in user without the role (alan). */
@@ -33,8 +33,7 @@ describe('sample app', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.register()] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
+    app = await startApp(moduleRef, platform);
     cookies.admin = await signIn('ada', 'lovelace-demo');
     cookies.user = await signIn('alan', 'turing-demo');
   });
@@ -54,22 +53,36 @@ describe('sample app', () => {
     const page = await http().get('/products/1').expect(200);
     expect(page.headers['cache-status']).toBe('cachex; fwd=miss; stored');
     expect(page.body.product.name).toBe('Big teapot');
-    await admin(http().delete('/admin/cache/tags?tags=products')).expect(200);
+    await admin(
+      http()
+        .post('/admin/cache/api/purge')
+        .send({ tags: ['products'] }),
+    ).expect(200);
     expect((await http().get('/products').expect(200)).headers['cache-status']).toBe(
       'cachex; fwd=miss; stored',
     );
   });
 
-  describe('the cache admin endpoints are for admins only', () => {
+  describe('the cache admin page (CacheXAdminModule) is for admins only', () => {
     const endpoints = [
-      ['GET', '/admin/cache/keys'],
-      ['DELETE', '/admin/cache/path?path=/products'],
-      ['DELETE', '/admin/cache/pattern?glob=/products*'],
-      ['DELETE', '/admin/cache/tags?tags=products'],
-      ['DELETE', '/admin/cache'],
+      ['GET', '/admin/cache'],
+      ['GET', '/admin/cache/admin.css'],
+      ['GET', '/admin/cache/api/stats'],
+      ['GET', '/admin/cache/api/keys'],
+      ['GET', '/admin/cache/api/entry?key=x'],
+      ['POST', '/admin/cache/api/purge'],
+      ['DELETE', '/admin/cache/api/entries'],
+      ['POST', '/admin/cache/purge'],
+      ['POST', '/admin/cache/clear'],
     ] as const;
-    const send = (method: 'GET' | 'DELETE', url: string) =>
-      method === 'GET' ? http().get(url) : http().delete(url);
+    const send = (method: 'GET' | 'POST' | 'DELETE', url: string) =>
+      method === 'GET'
+        ? http().get(url)
+        : method === 'POST'
+          ? http()
+              .post(url)
+              .send({ tags: ['products'] })
+          : http().delete(url);
 
     it.each(endpoints)('%s %s: anonymous 401, bad session 401, non-admin 403', async (m, url) => {
       const anonymous = await send(m, url).expect(401);
@@ -80,44 +93,67 @@ describe('sample app', () => {
       await as('user', send(m, url)).expect(403);
     });
 
+    it('shows an admin the page, with the catalogue requests counted', async () => {
+      await http().get('/products').expect(200);
+      await http().get('/products').expect(200);
+      const page = await admin(http().get('/admin/cache')).expect(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.text).toContain('data-route="/products"');
+      const stats = await admin(http().get('/admin/cache/api/stats')).expect(200);
+      const products = stats.body.routes.find(
+        (row: { route: string; method: string }) =>
+          row.route === '/products' && row.method === 'GET',
+      );
+      expect(products.outcomes.hit).toBeGreaterThan(0);
+      expect(stats.body.backend.name).toBe('MemoryBackend');
+    });
+
     it('refused purges remove nothing; an admin lists the keys and purges', async () => {
       await http().get('/products').expect(200);
-      await http().delete('/admin/cache').expect(401);
-      await as('user', http().delete('/admin/cache')).expect(403);
-      await as('user', http().delete('/admin/cache/path?path=/products')).expect(403);
+      await http().delete('/admin/cache/api/entries').expect(401);
+      await as('user', http().delete('/admin/cache/api/entries')).expect(403);
+      await as('user', http().post('/admin/cache/api/purge').send({ path: '/products' })).expect(
+        403,
+      );
+      // An admin's browser made to post by another site's page: refused too.
+      await admin(
+        http()
+          .post('/admin/cache/api/purge')
+          .set('Origin', 'https://evil.example')
+          .send({ path: '/products' }),
+      ).expect(403);
       expect((await http().get('/products').expect(200)).headers['cache-status']).toMatch(
         /^cachex; hit/,
       );
 
-      const listed = await admin(http().get('/admin/cache/keys')).expect(200);
-      expect(listed.body.keys).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^GET\|\|\|.*\|\|\|\/products\|\|\|$/)]),
-      );
-      const purged = await admin(http().delete('/admin/cache/path?path=/products')).expect(200);
+      const listed = await admin(http().get('/admin/cache/api/keys?glob=/products')).expect(200);
+      expect(listed.body.keys).toEqual([
+        expect.stringMatching(/^GET\|\|\|.*\|\|\|\/products\|\|\|$/),
+      ]);
+      const purged = await admin(
+        http().post('/admin/cache/api/purge').send({ path: '/products' }),
+      ).expect(200);
       // One entry on that path: the GET above, on the one Host supertest sends.
-      expect(purged.body).toEqual({ removed: 1 });
+      expect(purged.body).toEqual({ purged: 1 });
       expect((await http().get('/products').expect(200)).headers['cache-status']).toBe(
         'cachex; fwd=miss; stored',
       );
-      expect((await admin(http().delete('/admin/cache')).expect(200)).body.removed).toBeGreaterThan(
-        0,
-      );
-      expect((await admin(http().get('/admin/cache/keys')).expect(200)).body).toEqual({ keys: [] });
+      const cleared = await admin(http().delete('/admin/cache/api/entries')).expect(200);
+      expect(cleared.body.purged).toBeGreaterThan(0);
+      expect((await admin(http().get('/admin/cache/api/keys')).expect(200)).body).toEqual({
+        keys: [],
+      });
     });
   });
 
-  it('clears by path and by pattern through the admin endpoints', async () => {
+  it('clears by glob and by path through the admin API', async () => {
     await http().get('/products/2').expect(200);
     await http().get('/products/3').expect(200);
-    expect(
-      (await admin(http().delete('/admin/cache/pattern?glob=/products/[23]')).expect(200)).body,
-    ).toEqual({
-      removed: 2,
-    });
+    const purge = (body: object) => admin(http().post('/admin/cache/api/purge').send(body));
+    expect((await purge({ glob: '/products/[23]' }).expect(200)).body).toEqual({ purged: 2 });
     await http().get('/products/2').expect(200);
-    expect(
-      (await admin(http().delete('/admin/cache/path?path=/products/2')).expect(200)).body,
-    ).toEqual({ removed: 1 });
+    expect((await purge({ path: '/products/2' }).expect(200)).body).toEqual({ purged: 1 });
   });
 
   it('answers 304 on the noCache route and caches rates with CacheManager', async () => {

@@ -8,8 +8,8 @@ import { RequiredRoles, RolesGuard } from './roles.guard.js';
  *
  * @example
  * @RequireRoles('admin')
- * @Controller('admin/cache')
- * export class CacheAdminController {}
+ * @Controller('admin/reports')
+ * export class ReportsController {}
  */
 export function RequireRoles(...roles: string[]): ClassDecorator & MethodDecorator {
   return applyDecorators(RequiredRoles(roles), UseGuards(SessionGuard, RolesGuard));

@@ -1,0 +1,27 @@
+import {
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { getRequestSession, SessionGuard } from 'nestjs-cachex/session';
+
+/** The role the cache's admin page needs. */
+export const ADMIN_ROLE = 'admin';
+
+/**
+ * Lets in signed-in users with the `admin` role, on every route of
+ * `CacheXAdminModule`: the sample's own sign-in (`SessionGuard`: no valid
+ * session is 401), then the role (a user without it is 403). One class,
+ * because `CacheXAdminModule.register({ guard })` takes one.
+ */
+@Injectable()
+export class AdminGuard extends SessionGuard {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    await super.canActivate(context);
+    const user = getRequestSession(context.switchToHttp().getRequest<object>())?.user;
+    if (!user) throw new UnauthorizedException();
+    if (!(user.roles ?? []).includes(ADMIN_ROLE)) throw new ForbiddenException();
+    return true;
+  }
+}
