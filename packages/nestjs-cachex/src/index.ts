@@ -18,7 +18,7 @@ export { MemoryBus } from './backends/memory.bus.js';
 export { CacheXModule } from './cache/cache.module.js';
 export type { CacheXModuleOptions } from './cache/cache-module.options.js';
 export { Cache } from './cache/cache.decorator.js';
-export type { CacheOptions, CacheTag } from './cache/cache.options.js';
+export type { CacheOptions, CacheTag, CdnCacheOptions } from './cache/cache.options.js';
 export { CacheInterceptor } from './cache/cache.interceptor.js';
 export { CacheManager } from './cache/cache-manager.service.js';
 export { defaultKeyBuilder } from './http/cache-key.js';

@@ -31,6 +31,15 @@ describe('@Cache() validation', () => {
     ['vary *', { vary: ['*'] }, /vary: \["\*"\]/],
     ['a bad header name in vary', { vary: ['Accept Language'] }, /`vary` holds header names/],
     ['a bad status', { statuses: [99] }, /`statuses`/],
+    ['cdn without maxAge', { cdn: {} } as CacheOptions, /`cdn.maxAge` must be a whole number/],
+    ['a negative cdn window', { cdn: { maxAge: 60, staleIfError: -1 } }, /`cdn.staleIfError`/],
+    [
+      'an unknown cdn option',
+      { cdn: { maxAge: 60, sMaxAge: 5 } } as unknown as CacheOptions,
+      /unknown option `cdn.sMaxAge`/,
+    ],
+    ['cdn with private', { private: true, cdn: { maxAge: 60 } }, /`cdn`.*`private`/],
+    ['cdn with noStore', { noStore: true, cdn: { maxAge: 60 } }, /`cdn`.*`noStore`/],
     [
       'a non-boolean flag',
       { public: 'yes' } as unknown as CacheOptions,
@@ -53,6 +62,7 @@ describe('@Cache() validation', () => {
       tags: ['a', () => 'b'],
       statuses: [200, 404],
     },
+    { ttl: 0, noCache: true, cdn: { maxAge: 3600, staleWhileRevalidate: 60, staleIfError: 0 } },
   ])('accepts %j', (options) => {
     expect(() => decorate(options)).not.toThrow();
   });

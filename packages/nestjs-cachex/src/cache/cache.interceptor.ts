@@ -191,6 +191,7 @@ export class CacheInterceptor implements NestInterceptor {
     declared: ReadonlySet<string> = new Set(),
   ): Promise<unknown> {
     ex.setHeader('Cache-Control', policy.cacheControl);
+    if (policy.cdnCacheControl) ex.setHeader('CDN-Cache-Control', policy.cdnCacheControl);
     if (policy.noStore) return this.bypass(ex, next, 'no-store');
     let identity: string | undefined;
     if (policy.private) {

@@ -5,6 +5,19 @@ import { type HttpRequestLike } from '../http/request.js';
 export type CacheTag = string | ((req: HttpRequestLike, body: unknown) => string | string[]);
 
 /**
+ * What the CDN in front is told in `CDN-Cache-Control` (RFC 9213), whatever
+ * browsers get in `Cache-Control`. Seconds, whole.
+ */
+export interface CdnCacheOptions {
+  /** Seconds the CDN keeps the response fresh (`max-age`). */
+  maxAge: number;
+  /** Seconds after `maxAge` the CDN may serve it stale while it revalidates. */
+  staleWhileRevalidate?: number;
+  /** Seconds after `maxAge` the CDN may serve it stale when the origin fails. */
+  staleIfError?: number;
+}
+
+/**
  * Options of `@Cache()`. Seconds are whole, non-negative numbers.
  *
  * @example
@@ -41,6 +54,11 @@ export interface CacheOptions {
   statuses?: number[];
   /** Concurrent misses for one key run the handler once (default `true`). */
   coalesce?: boolean;
+  /**
+   * Also send `CDN-Cache-Control` (RFC 9213) with these lifetimes, for the
+   * CDN in front only; browsers still follow `Cache-Control`.
+   */
+  cdn?: CdnCacheOptions;
 }
 
 const SECONDS = ['ttl', 'sMaxAge', 'staleWhileRevalidate', 'staleIfError'] as const;
@@ -55,7 +73,8 @@ const FLAGS = [
   'noTransform',
   'coalesce',
 ] as const;
-const KNOWN = new Set<string>([...SECONDS, ...FLAGS, 'key', 'tags', 'vary', 'statuses']);
+const KNOWN = new Set<string>([...SECONDS, ...FLAGS, 'key', 'tags', 'vary', 'statuses', 'cdn']);
+const CDN_SECONDS = ['maxAge', 'staleWhileRevalidate', 'staleIfError'] as const;
 
 /**
  * Checks `@Cache()` options when the decorator is applied and throws
@@ -112,6 +131,25 @@ export function validateCacheOptions(options: CacheOptions, route: string): void
     }
   }
   if (options.statuses !== undefined) validateStatuses(options.statuses, `@Cache() on ${route}`);
+  if (options.cdn !== undefined) validateCdn(options, fail);
+}
+
+/** `cdn` holds whole seconds, `maxAge` among them, and is meant for responses a CDN may keep. */
+function validateCdn(options: CacheOptions, fail: (problem: string) => never): void {
+  const cdn = options.cdn as unknown;
+  if (typeof cdn !== 'object' || cdn === null) fail('`cdn` must be `{ maxAge, ... }`');
+  for (const name of Object.keys(cdn as object)) {
+    if (!(CDN_SECONDS as readonly string[]).includes(name)) fail(`unknown option \`cdn.${name}\``);
+  }
+  for (const name of CDN_SECONDS) {
+    const value = (cdn as Record<string, unknown>)[name];
+    if (value === undefined && name !== 'maxAge') continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      fail(`\`cdn.${name}\` must be a whole number of seconds ≥ 0, got ${String(value)}`);
+    }
+  }
+  if (options.private) fail('`cdn` tells a shared cache to keep the response: not with `private`');
+  if (options.noStore) fail('`cdn` tells a CDN to store the response: not with `noStore`');
 }
 
 /** Checks a list of storable status codes; `where` names the option's owner. */

@@ -44,6 +44,7 @@ export function hitAnswer(
     if (vary !== undefined) headers['vary'] = vary;
   }
   headers['Cache-Control'] = policy.cacheControl;
+  if (policy.cdnCacheControl) headers['CDN-Cache-Control'] = policy.cdnCacheControl;
   headers['Age'] = String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
   headers['Cache-Status'] = formatCacheStatus(status);
   if (surrogateKeys && entry.tags?.length) headers['Surrogate-Key'] = entry.tags.join(' ');

@@ -47,6 +47,18 @@ describe('resolveRoutePolicy', () => {
     });
   });
 
+  it('builds CDN-Cache-Control from `cdn` apart from Cache-Control', () => {
+    const policy = resolveRoutePolicy(
+      { ttl: 10, cdn: { maxAge: 3600, staleWhileRevalidate: 60, staleIfError: 86400 } },
+      moduleOptions,
+      defaultKeyBuilder,
+    );
+    expect(policy.cacheControl).toBe('max-age=10');
+    expect(policy.cdnCacheControl).toBe(
+      'max-age=3600, stale-while-revalidate=60, stale-if-error=86400',
+    );
+  });
+
   it("takes the route's own values over the module's", () => {
     const key = () => 'k';
     const tags = ['products'];

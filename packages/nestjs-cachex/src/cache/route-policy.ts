@@ -13,6 +13,8 @@ export interface RoutePolicy {
   staleIfError: number;
   /** The `Cache-Control` value sent. */
   cacheControl: string;
+  /** The `CDN-Cache-Control` value sent (RFC 9213), when the route has `cdn`. */
+  cdnCacheControl?: string;
   noStore: boolean;
   noCache: boolean;
   public: boolean;
@@ -44,6 +46,7 @@ export function resolveRoutePolicy(
     staleWhileRevalidate: route.staleWhileRevalidate ?? 0,
     staleIfError: route.staleIfError ?? 0,
     cacheControl: buildCacheControl({ ...route, maxAge: ttl }),
+    ...(route.cdn && { cdnCacheControl: buildCacheControl(route.cdn) }),
     noStore: route.noStore ?? false,
     noCache: route.noCache ?? false,
     public: route.public ?? false,
