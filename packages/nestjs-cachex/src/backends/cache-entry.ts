@@ -13,6 +13,13 @@ export interface CacheEntry {
   headers: Record<string, string>;
   /** The body bytes exactly as they are sent. */
   body: Buffer;
+  /**
+   * The body compressed once per content coding (`br`, `gzip`), in the
+   * server's order of preference, when it was stored (module option
+   * `compression`); each request gets the best one its `Accept-Encoding`
+   * allows, or `body`.
+   */
+  encoded?: Record<string, Buffer>;
   /** When the entry was stored, in epoch milliseconds; `Age` counts from here. */
   storedAt: number;
   /** Freshness lifetime in seconds (`max-age`). */
@@ -46,6 +53,13 @@ export interface CacheEntry {
 /** Seconds a backend keeps an entry: its freshness plus the longest stale window. */
 export function entryLifetimeSeconds(entry: CacheEntry): number {
   return entry.maxAge + Math.max(entry.staleWhileRevalidate ?? 0, entry.staleIfError ?? 0);
+}
+
+/** The bytes an entry's bodies take: the body and every encoded variant. */
+export function entryBodyBytes(entry: CacheEntry): number {
+  let bytes = entry.body.length;
+  for (const coding in entry.encoded) bytes += entry.encoded[coding]!.length;
+  return bytes;
 }
 
 /**

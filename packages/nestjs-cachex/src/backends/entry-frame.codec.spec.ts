@@ -1,4 +1,4 @@
-import { decodeFrame, encodeFrame } from './entry-frame.codec.js';
+import { decodeFrame, encodeFrame, frameBodies, splitBodies } from './entry-frame.codec.js';
 
 describe('entry frame', () => {
   const head = Buffer.from([1, 0]);
@@ -19,5 +19,29 @@ describe('entry frame', () => {
     const garbled = Buffer.from(bytes);
     garbled[7] = 0x7b; // the JSON now opens with '{{'
     expect(decodeFrame(garbled, 2)).toBeUndefined();
+  });
+
+  it('carries encoded variants raw after the body, and splits them back in their order', () => {
+    const encoded = { br: Buffer.from([1, 2, 3]), gzip: Buffer.from([0x1f, 0x8b, 0, 255]) };
+    const { bodies, lengths } = frameBodies({ body, encoded });
+    expect(lengths).toEqual([
+      ['br', 3],
+      ['gzip', 4],
+    ]);
+    const frame = decodeFrame(encodeFrame(head, { lengths }, ...bodies), 2)!;
+    const split = splitBodies(frame.body, (frame.metadata as { lengths: unknown }).lengths)!;
+    expect(split.body).toEqual(body);
+    expect(split.encoded).toEqual(encoded);
+    expect(Object.keys(split.encoded!)).toEqual(['br', 'gzip']);
+  });
+
+  it('reads no variants from lengths that are malformed or longer than the bytes', () => {
+    expect(frameBodies({ body })).toEqual({ bodies: [body] });
+    expect(splitBodies(body, undefined)).toEqual({ body });
+    expect(splitBodies(body, [['br', 5]])).toBeUndefined();
+    expect(splitBodies(body, [['br', -1]])).toBeUndefined();
+    expect(splitBodies(body, [['br', 1.5]])).toBeUndefined();
+    expect(splitBodies(body, null)).toBeUndefined();
+    expect(splitBodies(body, [])).toBeUndefined();
   });
 });

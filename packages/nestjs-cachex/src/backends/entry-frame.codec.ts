@@ -1,14 +1,70 @@
+import { type CacheEntry } from './cache-entry.js';
+
 /**
  * The binary frame the Redis and Memcached backends store an entry in:
  * `[head][metadata length: u32 BE][metadata: JSON, UTF-8][body bytes]`. The
  * head is the backend's own (a format version, and for Redis a flags byte);
- * the body follows raw, so a 900 KB body costs 900 KB (no base64).
+ * the bodies follow raw, end to end, so a 900 KB body costs 900 KB (no base64).
  */
-export function encodeFrame(head: Buffer, metadata: unknown, body: Buffer): Buffer {
+export function encodeFrame(head: Buffer, metadata: unknown, ...bodies: Buffer[]): Buffer {
   const json = Buffer.from(JSON.stringify(metadata), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32BE(json.length, 0);
-  return Buffer.concat([head, length, json, body]);
+  return Buffer.concat([head, length, json, ...bodies]);
+}
+
+/** The codings and byte lengths of an entry's encoded variants, in the order they follow its body. */
+export type VariantLengths = Array<[coding: string, bytes: number]>;
+
+/**
+ * An entry's bodies as a frame carries them: the body, then each encoded
+ * variant; `lengths` (for the metadata) says where each variant is, and is
+ * absent when there are none.
+ */
+export function frameBodies(entry: Pick<CacheEntry, 'body' | 'encoded'>): {
+  bodies: Buffer[];
+  lengths?: VariantLengths;
+} {
+  const codings = Object.keys(entry.encoded ?? {});
+  if (codings.length === 0) return { bodies: [entry.body] };
+  const variants = codings.map((coding) => entry.encoded![coding]!);
+  return {
+    bodies: [entry.body, ...variants],
+    lengths: codings.map((coding, i) => [coding, variants[i]!.length]),
+  };
+}
+
+/**
+ * The body and the encoded variants back from the bytes after a frame's
+ * metadata, by the `lengths` `frameBodies` gave (none: all of it is the
+ * body); `undefined` when the lengths are malformed or run past the bytes.
+ */
+export function splitBodies(
+  bytes: Buffer,
+  lengths: unknown,
+): Pick<CacheEntry, 'body' | 'encoded'> | undefined {
+  if (lengths === undefined) return { body: bytes };
+  if (!Array.isArray(lengths) || lengths.length === 0 || !lengths.every(isVariantLength)) {
+    return undefined;
+  }
+  const total = lengths.reduce((sum: number, [, length]: [string, number]) => sum + length, 0);
+  if (total > bytes.length) return undefined;
+  let at = bytes.length - total;
+  const body = bytes.subarray(0, at);
+  const encoded: Record<string, Buffer> = {};
+  for (const [coding, length] of lengths as VariantLengths) {
+    encoded[coding] = bytes.subarray(at, (at += length));
+  }
+  return { body, encoded };
+}
+
+function isVariantLength(item: unknown): item is [string, number] {
+  return (
+    Array.isArray(item) &&
+    typeof item[0] === 'string' &&
+    Number.isInteger(item[1]) &&
+    (item[1] as number) >= 0
+  );
 }
 
 /**

@@ -36,6 +36,16 @@ describe('MemoryBackend bounds', () => {
     await backend.close();
   });
 
+  it('charges compressed variants against maxBytes with the body', async () => {
+    const backend = new MemoryBackend();
+    await backend.set(key('/plain'), entry(1000));
+    const plain = (await backend.stats()).bytes!;
+    const encoded = { br: Buffer.alloc(200), gzip: Buffer.alloc(300) };
+    await backend.set(key('/plain'), entry(1000, { encoded }));
+    expect((await backend.stats()).bytes).toBe(plain + 500);
+    await backend.close();
+  });
+
   it('tells its entries and the bytes charged for them in stats()', async () => {
     const backend = new MemoryBackend();
     expect(await backend.stats()).toEqual({ entries: 0, bytes: 0 });

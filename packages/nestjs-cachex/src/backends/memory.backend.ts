@@ -10,7 +10,7 @@ import {
   type KeyValueStore,
   LOCK_NAMESPACE,
 } from './cache-backend.js';
-import { type CacheEntry, entryLifetimeSeconds } from './cache-entry.js';
+import { type CacheEntry, entryBodyBytes, entryLifetimeSeconds } from './cache-entry.js';
 import { compileGlob } from './glob.js';
 import { MemoryKeyValueStore, type MemoryValue } from './memory-key-value.store.js';
 
@@ -19,7 +19,7 @@ export interface MemoryBackendOptions extends CacheBackendOptions {
   /** Most response entries kept (default 10 000); the least recently used go first. */
   maxEntries?: number;
   /**
-   * Most bytes of bodies and headers kept (default 64 MiB). **Memory is bounded
+   * Most bytes of bodies (compressed variants included) and headers kept (default 64 MiB). **Memory is bounded
    * only by these two limits**: raise them with care, never remove them.
    */
   maxBytes?: number;
@@ -185,7 +185,7 @@ export class MemoryBackend extends CacheBackend {
 }
 
 function entrySize(key: string, entry: CacheEntry): number {
-  let size = ENTRY_OVERHEAD_BYTES + key.length + entry.body.length;
+  let size = ENTRY_OVERHEAD_BYTES + key.length + entryBodyBytes(entry);
   for (const name in entry.headers) size += name.length + entry.headers[name]!.length;
   return size;
 }

@@ -37,4 +37,14 @@ describe('memcached entry codec', () => {
     garbled.write('}', 6);
     expect(decodeEntry(garbled)).toBeUndefined();
   });
+
+  it('round-trips compressed variants after the body, in their order', () => {
+    const encoded = { br: randomBytes(300), gzip: randomBytes(500) };
+    const bytes = encodeEntry({ ...entry, encoded }, generations);
+    expect(bytes[0]).toBe(2);
+    const decoded = decodeEntry(bytes)!;
+    expect(decoded).toEqual({ entry: { ...entry, encoded }, generations });
+    expect(Object.keys(decoded.entry.encoded!)).toEqual(['br', 'gzip']);
+    expect(bytes.length).toBeLessThan(4096 + 800 + 400);
+  });
 });

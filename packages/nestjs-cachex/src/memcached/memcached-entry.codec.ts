@@ -1,5 +1,10 @@
 import { type CacheEntry } from '../backends/cache-entry.js';
-import { decodeFrame, encodeFrame } from '../backends/entry-frame.codec.js';
+import {
+  decodeFrame,
+  encodeFrame,
+  frameBodies,
+  splitBodies,
+} from '../backends/entry-frame.codec.js';
 
 /**
  * The generations an entry was written under (each formatted `hard.soft`):
@@ -20,22 +25,44 @@ export interface StoredEntry {
 
 /** First byte of every stored entry (the frame's head); bumped when the layout changes (old ones then read as misses). */
 const FORMAT_VERSION = 1;
+/**
+ * The head of an entry whose compressed variants follow its body (their
+ * codings and lengths in the metadata's `v`); an entry without keeps
+ * version 1, which an older release still reads.
+ */
+const FORMAT_WITH_VARIANTS = 2;
 
 /**
  * Encodes an entry as one binary-safe buffer (see `encodeFrame`): the
- * metadata is every field of the entry but the body, plus its generations.
+ * metadata is every field of the entry but its bodies, plus its generations.
  */
 export function encodeEntry(entry: CacheEntry, generations: EntryGenerations): Buffer {
-  const { body, ...fields } = entry;
-  return encodeFrame(Buffer.from([FORMAT_VERSION]), { e: fields, g: generations }, body);
+  const { body, encoded, ...fields } = entry;
+  const { bodies, lengths } = frameBodies({ body, encoded });
+  if (!lengths)
+    return encodeFrame(Buffer.from([FORMAT_VERSION]), { e: fields, g: generations }, ...bodies);
+  return encodeFrame(
+    Buffer.from([FORMAT_WITH_VARIANTS]),
+    { e: fields, g: generations, v: lengths },
+    ...bodies,
+  );
 }
 
 /** Decodes `encodeEntry`'s output; `undefined` for anything else (another version, corruption). */
 export function decodeEntry(stored: Buffer): StoredEntry | undefined {
-  if (stored[0] !== FORMAT_VERSION) return undefined;
+  const version = stored[0];
+  if (version !== FORMAT_VERSION && version !== FORMAT_WITH_VARIANTS) return undefined;
   const frame = decodeFrame(stored, 1);
-  const metadata = frame?.metadata as { e?: Omit<CacheEntry, 'body'>; g?: EntryGenerations } | null;
+  const metadata = frame?.metadata as {
+    e?: Omit<CacheEntry, 'body'>;
+    g?: EntryGenerations;
+    v?: unknown;
+  } | null;
   if (typeof metadata?.e !== 'object' || metadata.e === null) return undefined;
   if (typeof metadata.g?.all !== 'string') return undefined;
-  return { entry: { ...metadata.e, body: frame!.body }, generations: metadata.g };
+  // Version 1 has no variants; version 2 must list them.
+  const variants = version === FORMAT_WITH_VARIANTS ? (metadata.v ?? null) : undefined;
+  const bodies = splitBodies(frame!.body, variants);
+  if (!bodies) return undefined;
+  return { entry: { ...metadata.e, ...bodies }, generations: metadata.g };
 }

@@ -214,11 +214,17 @@ export class MemcachedBackend extends CacheBackend {
       ...keys.tags,
     ]);
     const format = (k: string): string => formatGeneration(current.get(k)!);
-    const value = encodeEntry(entry, {
+    const generations = {
       all: format(keys.all),
       location: keys.location && format(keys.location),
       tags: keys.tags.length > 0 ? keys.tags.map(format) : undefined,
-    });
+    };
+    let value = encodeEntry(entry, generations);
+    if (value.length > this.maxValueBytes && entry.encoded) {
+      // Too large with its compressed variants: kept without them, answered as identity.
+      const { encoded: _dropped, ...identity } = entry;
+      value = encodeEntry(identity, generations);
+    }
     if (
       value.length > this.maxValueBytes ||
       (await this.client.write('set', serverKey, value, lifetime)) === 'too-large'

@@ -45,4 +45,21 @@ describe('Redis entry codec', () => {
     const truncated = encodeEntry(entry).subarray(0, 20);
     expect(decodeEntry(truncated)).toBeUndefined();
   });
+
+  it('round-trips compressed variants after the body, as version 2; an entry without stays version 1', () => {
+    const encoded = { br: randomBytes(300), gzip: randomBytes(500) };
+    const bytes = encodeEntry({ ...entry, encoded });
+    expect(bytes[0]).toBe(2);
+    const decoded = decodeEntry(bytes)!;
+    expect(decoded).toEqual({ ...entry, encoded });
+    expect(Object.keys(decoded.encoded!)).toEqual(['br', 'gzip']);
+    expect(encodeEntry(entry)[0]).toBe(1);
+    expect(decodeEntry(encodeEntry(entry))!.encoded).toBeUndefined();
+  });
+
+  it('reads a version 2 head without variant lengths as a miss', () => {
+    const bytes = encodeEntry(entry);
+    bytes[0] = 2;
+    expect(decodeEntry(bytes)).toBeUndefined();
+  });
 });

@@ -1,5 +1,10 @@
 import { type CacheEntry } from '../backends/cache-entry.js';
-import { decodeFrame, encodeFrame } from '../backends/entry-frame.codec.js';
+import {
+  decodeFrame,
+  encodeFrame,
+  frameBodies,
+  splitBodies,
+} from '../backends/entry-frame.codec.js';
 
 /**
  * How `RedisBackend` stores one `CacheEntry` in one Redis string, binary-safe
@@ -7,13 +12,18 @@ import { decodeFrame, encodeFrame } from '../backends/entry-frame.codec.js';
  *
  * | bytes | content |
  * |---|---|
- * | 0 | format version (1) |
+ * | 0 | format version: 1, or 2 when compressed variants follow the body |
  * | 1 | flags: bit 0 = invalidated (a soft purge sets it in place with `SETRANGE`) |
  * | 2..5 | length of the metadata, uint32 big-endian |
  * | 6.. | metadata: the entry's other fields as UTF-8 JSON |
  * | then | the body bytes, as they are |
+ * | then | (version 2) each encoded variant's bytes; the metadata's `encodedBytes` lists their codings and lengths |
+ *
+ * An entry without variants keeps version 1, so a process of an older
+ * release still reads it; one with variants reads as a miss there.
  */
 const FORMAT_VERSION = 1;
+const FORMAT_WITH_VARIANTS = 2;
 /** Version and flags: the frame's head (see `encodeFrame`). */
 const HEAD_BYTES = 2;
 const INVALIDATED = 0b1;
@@ -25,9 +35,11 @@ export const INVALIDATED_FLAGS = INVALIDATED;
 
 /** Encodes an entry into the bytes stored in Redis. */
 export function encodeEntry(entry: CacheEntry): Buffer {
-  const { body, invalidated, ...metadata } = entry;
-  const head = Buffer.from([FORMAT_VERSION, invalidated ? INVALIDATED : 0]);
-  return encodeFrame(head, metadata, body);
+  const { body, encoded, invalidated, ...metadata } = entry;
+  const { bodies, lengths } = frameBodies({ body, encoded });
+  const version = lengths ? FORMAT_WITH_VARIANTS : FORMAT_VERSION;
+  const head = Buffer.from([version, invalidated ? INVALIDATED : 0]);
+  return encodeFrame(head, lengths ? { ...metadata, encodedBytes: lengths } : metadata, ...bodies);
 }
 
 /**
@@ -35,10 +47,18 @@ export function encodeEntry(entry: CacheEntry): Buffer {
  * unknown format is a miss, not an error).
  */
 export function decodeEntry(bytes: Buffer): CacheEntry | undefined {
-  if (bytes[0] !== FORMAT_VERSION) return undefined;
+  const version = bytes[0];
+  if (version !== FORMAT_VERSION && version !== FORMAT_WITH_VARIANTS) return undefined;
   const frame = decodeFrame(bytes, HEAD_BYTES);
   if (!frame) return undefined;
-  const entry = { ...(frame.metadata as Omit<CacheEntry, 'body'>), body: frame.body } as CacheEntry;
+  const { encodedBytes, ...fields } = frame.metadata as Omit<CacheEntry, 'body'> & {
+    encodedBytes?: unknown;
+  };
+  // Version 1 has no variants; version 2 must list them.
+  const variants = version === FORMAT_WITH_VARIANTS ? (encodedBytes ?? null) : undefined;
+  const bodies = splitBodies(frame.body, variants);
+  if (!bodies) return undefined;
+  const entry: CacheEntry = { ...fields, ...bodies };
   if (bytes[FLAGS_OFFSET]! & INVALIDATED) entry.invalidated = true;
   return entry;
 }
