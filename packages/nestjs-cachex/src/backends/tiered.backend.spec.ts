@@ -199,6 +199,15 @@ describe('TieredBackend invalidations', () => {
 });
 
 describe('TieredBackend while the bus is down', () => {
+  it('says whether its bus is connected (busConnected)', () => {
+    const { busB, a, b } = fleet();
+    expect([a.busConnected, b.busConnected]).toEqual([true, true]);
+    busB.disconnect();
+    expect([a.busConnected, b.busConnected]).toEqual([true, false]);
+    busB.reconnect();
+    expect(b.busConnected).toBe(true);
+  });
+
   it('serves local entries for busLossMaxAgeMs after the loss, then reads the shared tier', async () => {
     const { shared, busB, a, b } = fleet(60_000);
     await a.set(key('/x'), entry());

@@ -174,6 +174,16 @@ export class TieredBackend extends CacheBackend {
     return this.invalidate({ op: 'invalidateTags', tags, soft: options.soft });
   }
 
+  /**
+   * Whether the bus is connected now (`CacheBus.connected`). While it is not,
+   * invalidations made by other instances may never reach this one, so local
+   * entries are served only within `busLossMaxAgeMs`; `CacheXHealthIndicator`
+   * reports the bus down.
+   */
+  get busConnected(): boolean {
+    return this.bus.connected;
+  }
+
   keys(): AsyncIterable<string> | Promise<string[]> {
     return this.shared.keys();
   }

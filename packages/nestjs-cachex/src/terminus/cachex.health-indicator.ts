@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { randomUUID } from 'node:crypto';
 import { CacheBackend, optionalNamespace } from '../backends/cache-backend.js';
+import { TieredBackend } from '../backends/tiered.backend.js';
 import { BackendCalls } from '../cache/backend-call.js';
 import { RESOLVED_CACHEX_OPTIONS } from '../cache/cache.constants.js';
 import { type ResolvedCacheXOptions } from '../cache/cache-module.options.js';
@@ -18,7 +19,11 @@ const HEALTH_NAMESPACE = 'health';
  * backend without namespaces). Up with the round trip's duration; down with
  * the reason when it fails or does not answer in time. Made whatever the
  * breaker says, so the check sees a backend come back; the breaker's state is
- * reported too. Needs `@nestjs/terminus` (an optional peer) and `CacheXModule`.
+ * reported too. On a `TieredBackend` the round trip reaches the shared tier,
+ * and the bus is checked as well (`bus: 'up' | 'down'`): a disconnected bus
+ * is down, since invalidations from other instances may then be lost (the
+ * bus's own heartbeat, one ping a second on `RedisBus`, keeps its state
+ * current). Needs `@nestjs/terminus` (an optional peer) and `CacheXModule`.
  *
  * @example
  * @Controller('health')
@@ -46,11 +51,28 @@ export class CacheXHealthIndicator {
     const started = performance.now();
     try {
       await withTimeout(this.roundTrip(), this.options.backendTimeoutMs, `${backend} health check`);
-      const ms = Math.round((performance.now() - started) * 100) / 100;
-      return indicator.up({ backend, breaker, ms });
     } catch (error) {
-      return indicator.down({ backend, breaker, message: errorMessage(error) ?? 'backend failed' });
+      const message = errorMessage(error) ?? 'backend failed';
+      return indicator.down({ backend, breaker, ...this.busState(), message });
     }
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    const bus = this.busState();
+    if (bus.bus === 'down') {
+      return indicator.down({
+        backend,
+        breaker,
+        ...bus,
+        ms,
+        message: 'the bus is disconnected: invalidations from other instances may be lost',
+      });
+    }
+    return indicator.up({ backend, breaker, ...bus, ms });
+  }
+
+  /** The bus's state on a `TieredBackend`; nothing on a backend without one. */
+  private busState(): { bus?: 'up' | 'down' } {
+    if (!(this.backend instanceof TieredBackend)) return {};
+    return { bus: this.backend.busConnected ? 'up' : 'down' };
   }
 
   private async roundTrip(): Promise<void> {
