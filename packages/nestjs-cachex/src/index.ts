@@ -16,7 +16,8 @@ export type { CacheBusMessage, CacheBusSubscriber } from './backends/cache-bus.j
 export type { CacheInvalidation } from './backends/cache-invalidation.js';
 export { MemoryBus } from './backends/memory.bus.js';
 export { CacheXModule } from './cache/cache.module.js';
-export type { CacheXModuleOptions } from './cache/cache-module.options.js';
+export type { CacheXModuleOptions, CompressionOptions } from './cache/cache-module.options.js';
+export type { ContentCoding } from './http/content-coding.js';
 export { Cache } from './cache/cache.decorator.js';
 export type { CacheOptions, CacheTag, CdnCacheOptions } from './cache/cache.options.js';
 export { CacheInterceptor } from './cache/cache.interceptor.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type CacheBackend } from '../backends/cache-backend.js';
 import { CacheXConfigError } from '../common/errors.js';
 import { DEFAULT_IGNORED_QUERY_PARAMS } from '../http/cache-key.js';
+import { CONTENT_CODINGS, type ContentCoding } from '../http/content-coding.js';
 import { type HttpRequestLike } from '../http/request.js';
 import { validateStatuses } from './cache.options.js';
 
@@ -74,7 +75,32 @@ export interface CacheXModuleOptions {
    * instance the same secret to share them.
    */
   identitySecret?: string | Buffer;
+  /**
+   * Compressed variants: a stored body of a compressible type (`text/*`,
+   * JSON, JavaScript, XML, SVG) of at least `minBytes` is compressed once
+   * per coding when it is stored, and each hit gets the best coding its
+   * `Accept-Encoding` allows, with `Content-Encoding`, `Vary:
+   * Accept-Encoding` and an `ETag` of its own. Default `{ encodings: ['br',
+   * 'gzip'], minBytes: 1024 }`; `false` turns it off. Never for `noTransform`
+   * routes, private entries, or bodies the handler encoded itself. The
+   * variants' bytes count against the backend's bounds.
+   */
+  compression?: CompressionOptions | false;
 }
+
+/** The module's `compression` option. */
+export interface CompressionOptions {
+  /**
+   * The codings a body is stored in, best first (default `['br', 'gzip']`):
+   * when the client's q-values tie, the first wins.
+   */
+  encodings?: ContentCoding[];
+  /** The smallest body compressed, in bytes (default 1024): below it a coding saves less than it costs. */
+  minBytes?: number;
+}
+
+/** The `compression` option with its defaults filled in. */
+export type ResolvedCompression = Required<CompressionOptions>;
 
 /** Analytics cookies that say nothing about who is asking: they never make a request private. */
 export const DEFAULT_IGNORED_COOKIES: ReadonlyArray<string> = [
@@ -90,11 +116,12 @@ export const DEFAULT_IGNORED_COOKIES: ReadonlyArray<string> = [
 
 /** Module options with every default filled in. */
 export type ResolvedCacheXOptions = Required<
-  Omit<CacheXModuleOptions, 'backend' | 'keyBuilder' | 'identitySecret'>
+  Omit<CacheXModuleOptions, 'backend' | 'keyBuilder' | 'identitySecret' | 'compression'>
 > &
   Pick<CacheXModuleOptions, 'keyBuilder'> & {
     /** The HMAC key of private identities: the option's, or random for this process. */
     identitySecret: Buffer;
+    compression: ResolvedCompression | false;
   };
 
 /** Fills in defaults and checks the module options, naming the option at fault. */
@@ -117,6 +144,7 @@ export function resolveModuleOptions(options: CacheXModuleOptions): ResolvedCach
     sortQuery: options.sortQuery ?? false,
     maxVariantsPerPath: options.maxVariantsPerPath ?? 1000,
     identitySecret: identitySecret(options.identitySecret),
+    compression: compression(options.compression),
   };
   const whole = (name: keyof ResolvedCacheXOptions, min: number): void => {
     const value = resolved[name];
@@ -151,6 +179,33 @@ function identitySecret(secret: string | Buffer | undefined): Buffer {
     );
   }
   return key;
+}
+
+function compression(option: CompressionOptions | false | undefined): ResolvedCompression | false {
+  if (option === false) return false;
+  if (option !== undefined && (typeof option !== 'object' || option === null)) {
+    throw new CacheXConfigError(
+      'CacheXModule: `compression` must be false or { encodings, minBytes }',
+    );
+  }
+  const encodings = option?.encodings ?? ['br', 'gzip'];
+  const minBytes = option?.minBytes ?? 1024;
+  if (
+    !Array.isArray(encodings) ||
+    encodings.length === 0 ||
+    !encodings.every((coding) => CONTENT_CODINGS.includes(coding)) ||
+    new Set(encodings).size !== encodings.length
+  ) {
+    throw new CacheXConfigError(
+      `CacheXModule: \`compression.encodings\` must list some of ${CONTENT_CODINGS.join(', ')}, each once (or set \`compression: false\`)`,
+    );
+  }
+  if (!Number.isInteger(minBytes) || minBytes < 0) {
+    throw new CacheXConfigError(
+      `CacheXModule: \`compression.minBytes\` must be a whole number of bytes ≥ 0, got ${String(minBytes)}`,
+    );
+  }
+  return { encodings: [...encodings], minBytes };
 }
 
 function namePatterns(patterns: unknown, option: string): void {

@@ -4,6 +4,7 @@ import {
   buildCacheControl,
   type CacheControlDirectives,
   forbidsSharedStorage,
+  forbidsTransform,
 } from './cache-control.js';
 
 describe('buildCacheControl', () => {
@@ -47,6 +48,18 @@ describe('forbidsSharedStorage', () => {
     ['', false, false],
   ])('%s (private route: %s) forbids: %s', (header, isPrivate, forbids) => {
     expect(forbidsSharedStorage(header, isPrivate)).toBe(forbids);
+  });
+});
+
+describe('forbidsTransform', () => {
+  it.each([
+    ['public, max-age=60, no-transform', true],
+    ['No-Transform', true],
+    ['public, max-age=60', false],
+    ['no-transformation', false],
+    ['', false],
+  ])('%j forbids transforms: %s', (header, forbids) => {
+    expect(forbidsTransform(header)).toBe(forbids);
   });
 });
 

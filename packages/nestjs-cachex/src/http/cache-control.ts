@@ -48,9 +48,22 @@ export function buildCacheControl(d: CacheControlDirectives): string {
  * private). Directive names are case-insensitive (RFC 9111 §5.2).
  */
 export function forbidsSharedStorage(cacheControl: string, routeIsPrivate: boolean): boolean {
-  const names = cacheControl
+  const names = directiveNames(cacheControl);
+  return names.includes('no-store') || (!routeIsPrivate && names.includes('private'));
+}
+
+/**
+ * Whether a `Cache-Control` value says `no-transform`: no one on the way may
+ * change the content, its coding included (RFC 9111 §5.2.2.6).
+ */
+export function forbidsTransform(cacheControl: string): boolean {
+  return directiveNames(cacheControl).includes('no-transform');
+}
+
+/** The directive names of a `Cache-Control` value, lower case (they are case-insensitive). */
+function directiveNames(cacheControl: string): string[] {
+  return cacheControl
     .toLowerCase()
     .split(',')
     .map((part) => part.split('=')[0]!.trim());
-  return names.includes('no-store') || (!routeIsPrivate && names.includes('private'));
 }
