@@ -81,4 +81,60 @@ describe('hitAnswer', () => {
   it('counts Age from the store time, never below 0', () => {
     expect(hitAnswer(request(), policy, entry, hit, false, 999_000).headers['Age']).toBe('0');
   });
+
+  describe('with compressed variants', () => {
+    const encoded = { br: Buffer.from('br bytes'), gzip: Buffer.from('gzip bytes') };
+    const compressed: CacheEntry = { ...entry, encoded };
+    const ask = (headers: Record<string, string>) =>
+      hitAnswer(request(headers), policy, compressed, hit, false, NOW);
+
+    it('answers the best coding allowed, with its own ETag and Vary: Accept-Encoding', () => {
+      const answer = ask({ 'accept-encoding': 'gzip, deflate, br' });
+      expect(answer).toMatchObject({ status: 200, body: encoded.br });
+      expect(answer.headers).toMatchObject({
+        'content-encoding': 'br',
+        etag: '"5-abc-br"',
+        vary: 'accept-language, accept-encoding',
+        'content-type': entry.headers['content-type'],
+      });
+      expect(ask({ 'accept-encoding': 'gzip;q=1, br;q=0.1' })).toMatchObject({
+        body: encoded.gzip,
+        headers: { 'content-encoding': 'gzip', etag: '"5-abc-gzip"' },
+      });
+    });
+
+    it('answers identity, still varying on Accept-Encoding, when no coding is allowed', () => {
+      for (const header of [
+        {},
+        { 'accept-encoding': 'identity' },
+        { 'accept-encoding': 'br;q=0, gzip;q=0' },
+      ]) {
+        const answer = ask(header);
+        expect(answer).toMatchObject({ status: 200, body: entry.body });
+        expect(answer.headers['content-encoding']).toBeUndefined();
+        expect(answer.headers['etag']).toBe('"5-abc"');
+        expect(answer.headers['vary']).toBe('accept-language, accept-encoding');
+      }
+    });
+
+    it('matches If-None-Match within the coding: a 304 with the coding’s ETag and Vary', () => {
+      const notModified = ask({ 'accept-encoding': 'br', 'if-none-match': '"5-abc-br"' });
+      expect(notModified.status).toBe(304);
+      expect(notModified.headers).toMatchObject({
+        etag: '"5-abc-br"',
+        vary: 'accept-language, accept-encoding',
+      });
+      expect(notModified.headers['content-encoding']).toBeUndefined();
+      expect(ask({ 'accept-encoding': 'gzip', 'if-none-match': '"5-abc-br"' }).status).toBe(200);
+      expect(ask({ 'if-none-match': '"5-abc-br"' }).status).toBe(200);
+      expect(ask({ 'if-none-match': '"5-abc"' }).status).toBe(304);
+      expect(ask({ 'accept-encoding': 'br', 'if-none-match': '"5-abc"' }).status).toBe(200);
+    });
+
+    it('never changes the stored headers', () => {
+      const before = { ...compressed.headers };
+      ask({ 'accept-encoding': 'br' });
+      expect(compressed.headers).toEqual(before);
+    });
+  });
 });
