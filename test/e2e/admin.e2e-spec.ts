@@ -140,6 +140,30 @@ describe.each(platforms)('CacheXAdminModule on %s', (platform) => {
     );
   });
 
+  it('shows top routes by traffic and by bytes served from the cache', async () => {
+    app = await makeAdminApp(platform);
+    for (let i = 0; i < 4; i++) await http().get('/items/1').expect(200);
+    await http().get('/big').expect(200);
+    await http().get('/big').expect(200);
+    await http().get('/uncached').expect(200);
+    const page = (await admin(http().get('/cachex')).expect(200)).text;
+    const table = (id: string) =>
+      page.slice(page.indexOf(`id="${id}"`), page.indexOf('</table>', page.indexOf(`id="${id}"`)));
+    const routesOf = (html: string) =>
+      [...html.matchAll(/<tr data-route="([^"]+)"/g)].map((m) => m[1]);
+    expect(routesOf(table('routes'))).toEqual(['/items/:id', '/big']);
+    const byBytes = table('routes-by-bytes');
+    expect(routesOf(byBytes)).toEqual(['/big', '/items/:id']);
+    const { body } = await admin(http().get('/cachex/api/stats')).expect(200);
+    const bytesOf = (route: string) =>
+      body.routes.find((r: { route: string }) => r.route === route).bytes as number;
+    // One hit on /big (over 1 MiB), three hits on /items/1.
+    expect(bytesOf('/big')).toBeGreaterThan(1024 * 1024);
+    expect(bytesOf('/items/:id')).toBeGreaterThan(0);
+    expect(byBytes).toContain(`data-bytes="${bytesOf('/big')}"`);
+    expect(byBytes).toContain(`data-bytes="${bytesOf('/items/:id')}"`);
+  });
+
   it('serves a script-free page under a strict CSP, escaping what it shows', async () => {
     app = await makeAdminApp(platform, 'admin/cache');
     await http().get('/items/%3Cscript%3Ealert(1)%3C%2Fscript%3E').expect(200);

@@ -127,6 +127,33 @@ describe.each(platforms)('CacheXMetrics on %s', (platform) => {
     expect(stats.calls.find((c) => c.op === 'set')!.results.ok).toBe(1);
   });
 
+  it('counts the body bytes the cache served per route: hits and stale, not stores, 304s or HEADs', async () => {
+    const clock = fakeClock();
+    app = await makeCacheApp(new MemoryBackend(), { clock }, platform);
+    const http = () => request(app!.getHttpServer());
+    const stored = await http().get('/items/1').expect(200);
+    const length = Buffer.byteLength(stored.text);
+    await http().get('/items/1').expect(200);
+    await http().get('/items/1').expect(200);
+    await http().get('/items/1').set('If-None-Match', stored.headers['etag']).expect(304);
+    await http().head('/items/1').expect(200);
+    await http().get('/items/2').expect(200);
+    const swr = await http().get('/swr').expect(200);
+    clock.advance(1500);
+    await http().get('/swr').expect(200);
+    await Promise.all([1, 2, 3].map(() => http().get('/slow').expect(200)));
+    const slow = Buffer.byteLength((await http().get('/slow').expect(200)).text);
+
+    const { routes } = await app.get(CacheXMetrics).snapshot();
+    const bytes = (route: string, method = 'GET') =>
+      routes.find((r) => r.route === route && r.method === method)?.bytes;
+    expect(bytes('/items/:id')).toBe(2 * length);
+    expect(bytes('/items/:id', 'HEAD')).toBe(0);
+    expect(bytes('/swr')).toBe(Buffer.byteLength(swr.text));
+    // Two collapsed onto the fill, one hit.
+    expect(bytes('/slow')).toBe(3 * slow);
+  });
+
   it('tells the entries and bytes the backend holds', async () => {
     app = await makeCacheApp(new MemoryBackend(), {}, platform);
     await request(app.getHttpServer()).get('/items/1').expect(200);

@@ -31,6 +31,9 @@ const SERVED: readonly CacheOutcome[] = [
   'stale-if-error',
 ];
 
+/** How many routes the "by bytes" table lists. */
+const TOP_ROUTES_BY_BYTES = 20;
+
 /** Escapes text for HTML content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -81,6 +84,7 @@ ${routes
 </table>
 ${routes.length === 0 ? '<p>No request for a cached route yet.</p>' : ''}
 </section>
+${bytesTable(routes)}
 <section>
 <h2>Backend calls</h2>
 <table id="calls">
@@ -118,6 +122,30 @@ ${keyList(model)}
 </body>
 </html>
 `;
+}
+
+/** The routes that served the most bytes from the cache, biggest first. */
+function bytesTable(routes: readonly RouteMetrics[]): string {
+  const h = escapeHtml;
+  const served = routes.filter((row) => row.bytes > 0).sort((a, b) => b.bytes - a.bytes);
+  const total = served.reduce((sum, row) => sum + row.bytes, 0);
+  const rows = served
+    .slice(0, TOP_ROUTES_BY_BYTES)
+    .map(
+      (row) =>
+        `<tr data-route="${h(row.route)}" data-method="${h(row.method)}" data-bytes="${row.bytes}"><td>${h(row.method)}</td><td>${h(row.route)}</td><td>${formatBytes(row.bytes)}</td><td>${ratio(row.bytes, total)}</td><td>${row.total}</td></tr>`,
+    )
+    .join('\n');
+  return `<section>
+<h2>Routes by bytes served from the cache</h2>
+<table id="routes-by-bytes">
+<thead><tr><th>Method</th><th>Route</th><th>Bytes</th><th>Share</th><th>Requests</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+${served.length === 0 ? '<p>No byte served from the cache yet.</p>' : ''}
+</section>`;
 }
 
 function purgeForm(

@@ -175,7 +175,8 @@ export class CacheInterceptor implements NestInterceptor {
     const noCache = policy.noCache && ex.outcome !== 'bypass';
     const outcome = noCache ? 'bypass' : (ex.outcome ?? 'miss');
     const method = (ex.req.method ?? 'GET').toUpperCase();
-    this.metrics?.countRequest(route, method, outcome, noCache ? 'no-cache' : ex.bypassReason);
+    const reason = noCache ? 'no-cache' : ex.bypassReason;
+    this.metrics?.countRequest(route, method, outcome, reason, ex.sentBytes);
     return outcome;
   }
 

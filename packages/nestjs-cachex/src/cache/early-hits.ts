@@ -171,7 +171,8 @@ export class EarlyHits implements OnApplicationBootstrap {
         const answer = hitAnswer(req, policy, found, status, this.options.surrogateKeys, now);
         if (!('body' in answer) || answer.body.length > 0) {
           context.outcome = cacheOutcome(status, answer.status === 304);
-          this.metrics?.countRequest(route, context.method, context.outcome);
+          const bytes = 'body' in answer ? answer.body.length : 0;
+          this.metrics?.countRequest(route, context.method, context.outcome, undefined, bytes);
           return answer;
         }
       }

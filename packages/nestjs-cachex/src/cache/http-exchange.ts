@@ -41,6 +41,8 @@ export class HttpExchange {
   outcome?: CacheOutcome;
   /** The detail of a bypass's `Cache-Status` (`cookie`, `no-store`, ...). */
   bypassReason?: string;
+  /** The body length of the last answer `send()` gave, for `CacheXMetrics`. */
+  sentBytes = 0;
 
   constructor(
     private readonly adapter: HttpServer,
@@ -136,6 +138,7 @@ export class HttpExchange {
    */
   send(answer: HitAnswer): Buffer | StreamableFile | undefined {
     const body = 'body' in answer ? answer.body : EMPTY;
+    this.sentBytes = body.length;
     if (!this.fastify && body.length > 0 && this.canEndHere(answer.status)) {
       writeNodeAnswer(this.res as unknown as ServerResponse, answer);
       return undefined;

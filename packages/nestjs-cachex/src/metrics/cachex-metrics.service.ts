@@ -25,6 +25,12 @@ export interface RouteMetrics {
   bypassReasons: Record<string, number>;
   /** All requests of the route and method. */
   total: number;
+  /**
+   * Body bytes the cache served on this route: the answers of `hit`,
+   * `stale`, `collapsed` and `stale-if-error` requests (a 304 and a HEAD
+   * send none; a response the handler made is not counted).
+   */
+  bytes: number;
 }
 
 /** The calls of one backend operation made while answering requests. */
@@ -68,6 +74,13 @@ export interface CacheXMetricsListener {
 const MAX_ROUTES = 1000;
 /** Where routes past `MAX_ROUTES` are counted. */
 const OTHER_ROUTE = '(other)';
+/** The outcomes whose body the cache sent, counted in `RouteMetrics.bytes`. */
+const SERVED_WITH_BODY: ReadonlySet<CacheOutcome> = new Set<CacheOutcome>([
+  'hit',
+  'stale',
+  'collapsed',
+  'stale-if-error',
+]);
 
 /**
  * What the cache did, always counted, at the cost of a map lookup and an
@@ -122,13 +135,22 @@ export class CacheXMetrics {
   }
 
   /**
-   * Counts one request's outcome; `reason` is a bypass's `Cache-Status` detail.
+   * Counts one request's outcome; `reason` is a bypass's `Cache-Status`
+   * detail, `bytes` the length of the body answered (counted when the cache
+   * served it).
    * @internal
    */
-  countRequest(route: string, method: string, outcome: CacheOutcome, reason?: string): void {
+  countRequest(
+    route: string,
+    method: string,
+    outcome: CacheOutcome,
+    reason?: string,
+    bytes = 0,
+  ): void {
     const row = this.routeRow(route, method);
     row.outcomes[outcome]++;
     row.total++;
+    if (bytes > 0 && method !== 'HEAD' && SERVED_WITH_BODY.has(outcome)) row.bytes += bytes;
     if (outcome === 'bypass' && reason) {
       row.bypassReasons[reason] = (row.bypassReasons[reason] ?? 0) + 1;
     }
@@ -160,7 +182,7 @@ export class CacheXMetrics {
     }
     const outcomes = {} as Record<CacheOutcome, number>;
     for (const outcome of CACHE_OUTCOMES) outcomes[outcome] = 0;
-    row = { route, method, outcomes, bypassReasons: {}, total: 0 };
+    row = { route, method, outcomes, bypassReasons: {}, total: 0, bytes: 0 };
     this.routes.set(id, row);
     return row;
   }
