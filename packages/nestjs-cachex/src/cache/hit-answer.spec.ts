@@ -104,11 +104,12 @@ describe('hitAnswer', () => {
     });
 
     it('answers identity, still varying on Accept-Encoding, when no coding is allowed', () => {
-      for (const header of [
+      const headers: Array<Record<string, string>> = [
         {},
         { 'accept-encoding': 'identity' },
         { 'accept-encoding': 'br;q=0, gzip;q=0' },
-      ]) {
+      ];
+      for (const header of headers) {
         const answer = ask(header);
         expect(answer).toMatchObject({ status: 200, body: entry.body });
         expect(answer.headers['content-encoding']).toBeUndefined();
