@@ -35,6 +35,7 @@ import { HttpExchange } from './http-exchange.js';
 import { entryAnswers, resolveRoutePolicy, type RoutePolicy, storageKey } from './route-policy.js';
 import { VariantLimit } from './variant-limit.js';
 import { buildEntry } from './cache-entry.builder.js';
+import { withCompressedVariants } from './compressed-variants.js';
 import { markTransparentOnHit } from './transparent-interceptors.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -313,7 +314,9 @@ export class CacheInterceptor implements NestInterceptor {
       const status: CacheStatus = { kind: 'miss', stored: false, detail: 'variants' };
       return { result: this.answer(ex, policy, entry, status) };
     }
-    const stored = backendUp && (await this.store(target, key, entry));
+    // Compressed once, as it is stored, so that no hit compresses it again.
+    const kept = await withCompressedVariants(entry, policy, this.options.compression, this.log);
+    const stored = backendUp && (await this.store(target, key, kept));
     this.validators.set(key, {
       etag: entry.headers['etag'],
       lastModified: entry.headers['last-modified'],
@@ -322,7 +325,7 @@ export class CacheInterceptor implements NestInterceptor {
       ? { kind: 'miss', stored }
       : { kind: 'miss', stored, detail: this.calls.breakerOpen ? 'breaker-open' : 'backend-error' };
     // Followers in this process share the response even when the backend could not keep it.
-    return { result: this.answer(ex, policy, entry, status), entry };
+    return { result: this.answer(ex, policy, kept, status), entry: kept };
   }
 
   /**
@@ -503,7 +506,7 @@ export class CacheInterceptor implements NestInterceptor {
             if (!serialized) throw new Error('the handler returned nothing storable');
             // The stale entry's headers, with validators for the new body.
             const { etag, 'last-modified': lastModified, ...headers } = stale.headers;
-            const fresh = buildEntry({
+            const built = buildEntry({
               req: ex.req,
               policy,
               status: stale.status,
@@ -513,6 +516,12 @@ export class CacheInterceptor implements NestInterceptor {
               previous: { etag, lastModified },
               now: this.clock.now(),
             });
+            const fresh = await withCompressedVariants(
+              built,
+              policy,
+              this.options.compression,
+              this.log,
+            );
             await this.calls.bounded('set', () => this.backend.set(key, fresh));
           } catch (error) {
             this.log.error(
