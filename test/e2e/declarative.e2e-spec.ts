@@ -1,13 +1,29 @@
 /**
  * Declarative caching over HTTP, on every platform and backend:
- * `CDN-Cache-Control` beside `Cache-Control`.
+ * `CDN-Cache-Control` beside `Cache-Control`; `@CacheEvict` on write routes
+ * and on provider methods, seen by a second instance on the same backend.
  */
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  type INestApplication,
+  Injectable,
+  Param,
+  Post,
+  Put,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Cache, type CacheBackend, CacheXModule } from 'nestjs-cachex';
+import { Cache, type CacheBackend, CacheEvict, CacheManager, CacheXModule } from 'nestjs-cachex';
 import request from 'supertest';
 import { type BackendCase, backendCases, describeBackend } from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
+import { eventually } from '../support/time.js';
+
+/** Handler runs per name, reset before each app. */
+const runs: Record<string, number> = {};
+const count = (name: string): number => (runs[name] = (runs[name] ?? 0) + 1);
 
 @Controller()
 class CatalogController {
@@ -18,12 +34,104 @@ class CatalogController {
   }
 }
 
+@Injectable()
+class ProductsService {
+  readonly names = new Map([
+    ['1', 'apple'],
+    ['2', 'pear'],
+  ]);
+
+  @CacheEvict({ paths: ([id]: [string]) => [`/products/${id}`], tags: ['catalog'] })
+  async rename(id: string, name: string): Promise<{ id: string; name: string }> {
+    this.names.set(id, name);
+    return { id, name };
+  }
+
+  @CacheEvict({ paths: ['/products'], keys: ['featured'] })
+  async failingWrite(): Promise<void> {
+    throw new Error('the write failed');
+  }
+
+  @CacheEvict({ keys: (_args, result) => [`featured:${String(result)}`] })
+  async unfeature(id: string): Promise<string> {
+    return id;
+  }
+}
+
+@Controller()
+class ProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Cache(60)
+  @Get('products')
+  list() {
+    return { names: [...this.products.names.values()], run: count('list') };
+  }
+
+  @Cache(60)
+  @Get('products/:id')
+  one(@Param('id') id: string) {
+    return { name: this.products.names.get(id), run: count(`one:${id}`) };
+  }
+
+  @Cache({ ttl: 60, tags: ['catalog'] })
+  @Get('summary')
+  summary() {
+    return { size: this.products.names.size, run: count('summary') };
+  }
+
+  @Cache({ ttl: 60, staleWhileRevalidate: 30, tags: ['catalog'] })
+  @Get('banner')
+  banner() {
+    return { run: count('banner') };
+  }
+
+  @CacheEvict({ paths: ['/products', '/products/:id'] })
+  @Put('products/:id')
+  update(@Param('id') id: string, @Body() body: { name: string }) {
+    this.products.names.set(id, body.name);
+    return { id, name: body.name };
+  }
+
+  @CacheEvict({ paths: ['/products'] })
+  @Post('products/:id/reject')
+  reject(): never {
+    throw new BadRequestException('no');
+  }
+
+  @Post('products/:id/rename')
+  rename(@Param('id') id: string, @Body() body: { name: string }) {
+    return this.products.rename(id, body.name);
+  }
+
+  @CacheEvict({ tags: ['catalog'], soft: true })
+  @Post('catalog/refresh')
+  refresh() {
+    return { ok: true };
+  }
+}
+
 async function startCatalog(backend: CacheBackend, platform: Platform): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [CacheXModule.forRoot({ backend })],
     controllers: [CatalogController],
   }).compile();
   return startApp(moduleRef, platform);
+}
+
+async function startShop(backend: CacheBackend, platform: Platform): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [CacheXModule.forRoot({ backend, earlyHits: false })],
+    controllers: [ProductsController],
+    providers: [ProductsService],
+  }).compile();
+  return startApp(moduleRef, platform);
+}
+
+/** The `Cache-Status` of a GET. */
+async function cacheStatus(app: INestApplication, path: string): Promise<string> {
+  const res = await request(app.getHttpServer()).get(path).expect(200);
+  return res.headers['cache-status'] as string;
 }
 
 const prefixOf = (backendCase: BackendCase, platform: Platform, suite: string): string =>
@@ -56,6 +164,104 @@ describe.each(platforms)('declarative caching on %s', (platform) => {
             .expect(304);
           expect(notModified.headers['cdn-cache-control']).toBe(cdn);
         });
+      });
+
+      describe('@CacheEvict', () => {
+        let app: INestApplication;
+        let prefix: string;
+        beforeEach(async () => {
+          for (const name of Object.keys(runs)) delete runs[name];
+          prefix = prefixOf(backendCase, platform, 'evict');
+          app = await startShop(backendCase.create({ keyPrefix: prefix }), platform);
+        });
+        afterEach(() => app.close());
+
+        it("removes a write route's paths, templates filled from its params, after a 2xx", async () => {
+          await request(app.getHttpServer()).get('/products').expect(200);
+          await request(app.getHttpServer()).get('/products/1').expect(200);
+          await request(app.getHttpServer()).get('/products/2').expect(200);
+          await request(app.getHttpServer())
+            .put('/products/1')
+            .send({ name: 'quince' })
+            .expect(200);
+          const one = await request(app.getHttpServer()).get('/products/1').expect(200);
+          expect(one.body).toEqual({ name: 'quince', run: 2 });
+          expect(await cacheStatus(app, '/products')).toMatch(/fwd=miss; stored/);
+          expect(await cacheStatus(app, '/products/2')).toMatch(/; hit/);
+        });
+
+        it('evicts nothing when the route throws', async () => {
+          await request(app.getHttpServer()).get('/products').expect(200);
+          await request(app.getHttpServer()).post('/products/1/reject').expect(400);
+          expect(await cacheStatus(app, '/products')).toMatch(/; hit/);
+        });
+
+        it("a provider method's paths and tags go when it resolves", async () => {
+          await request(app.getHttpServer()).get('/products/2').expect(200);
+          await request(app.getHttpServer()).get('/summary').expect(200);
+          await request(app.getHttpServer()).get('/products').expect(200);
+          await request(app.getHttpServer())
+            .post('/products/2/rename')
+            .send({ name: 'plum' })
+            .expect(201);
+          expect((await request(app.getHttpServer()).get('/products/2')).body).toEqual({
+            name: 'plum',
+            run: 2,
+          });
+          expect(await cacheStatus(app, '/summary')).toMatch(/fwd=miss; stored/);
+          expect(await cacheStatus(app, '/products')).toMatch(/; hit/);
+        });
+
+        it("a provider method's CacheManager keys go, and nothing when it rejects", async () => {
+          const manager = app.get(CacheManager);
+          const products = app.get(ProductsService);
+          await manager.set('featured', ['1']);
+          await manager.set('featured:2', true);
+          await request(app.getHttpServer()).get('/products').expect(200);
+          await expect(products.failingWrite()).rejects.toThrow('the write failed');
+          expect(await manager.has('featured')).toBe(true);
+          expect(await cacheStatus(app, '/products')).toMatch(/; hit/);
+          await expect(products.unfeature('2')).resolves.toBe('2');
+          expect(await manager.has('featured:2')).toBe(false);
+        });
+
+        it('soft: tagged entries are served stale once, then refreshed', async () => {
+          await request(app.getHttpServer()).get('/banner').expect(200);
+          await request(app.getHttpServer()).post('/catalog/refresh').expect(201);
+          const stale = await request(app.getHttpServer()).get('/banner').expect(200);
+          expect(stale.body).toEqual({ run: 1 });
+          expect(stale.headers['cache-status']).toMatch(/; hit; ttl=-?0/);
+          await eventually(() => expect(runs['banner']).toBe(2));
+          await eventually(async () =>
+            expect((await request(app.getHttpServer()).get('/banner')).body).toEqual({ run: 2 }),
+          );
+        });
+
+        if (backendCase.name !== 'memory') {
+          it('a second instance on the same backend sees the eviction', async () => {
+            const other = await startShop(backendCase.create({ keyPrefix: prefix }), platform);
+            // One Host for both instances: the origin is part of the key.
+            const get = (on: INestApplication) =>
+              request(on.getHttpServer()).get('/products/1').set('Host', 'shop.example');
+            try {
+              await get(app).expect(200);
+              expect((await get(other).expect(200)).headers['cache-status']).toMatch(/; hit/);
+              await request(other.getHttpServer())
+                .put('/products/1')
+                .send({ name: 'quince' })
+                .expect(200);
+              // Memcached instances see another's purge within `generationCacheMs` (1 s).
+              const after = await eventually(async () => {
+                const res = await get(app).expect(200);
+                expect(res.headers['cache-status']).toMatch(/fwd=miss; stored/);
+                return res;
+              });
+              expect(after.body).toEqual({ name: 'apple', run: 2 });
+            } finally {
+              await other.close();
+            }
+          });
+        }
       });
     });
   }

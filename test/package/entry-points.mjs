@@ -29,6 +29,8 @@ export const exportedNames = {
     'CacheXMetrics',
     'CacheXAdminModule',
     'CACHEX_CHANNELS',
+    'CacheEvict',
+    'CacheEvictInterceptor',
   ],
   'nestjs-cachex/redis': ['RedisBackend', 'RedisBus'],
   'nestjs-cachex/memcached': ['MemcachedBackend'],

@@ -7,13 +7,16 @@ import {
   type NestInterceptor,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { MemoryBackend } from '../backends/memory.backend.js';
 import { Clock, systemClock } from '../common/clock.js';
 import { BackendCalls } from './backend-call.js';
 import { CacheCredentials } from './cache-credentials.js';
 import { CacheManager } from './cache-manager.service.js';
+import { CacheEvictor } from './cache-evictor.service.js';
+import { CacheMethodsExplorer } from './cache-methods.explorer.js';
+import { CachedValues } from './cached-values.js';
 import { CacheInterceptor } from './cache.interceptor.js';
 import { EarlyHits } from './early-hits.js';
 import {
@@ -48,6 +51,7 @@ markTransparentOnHit(passThrough);
  * export class AppModule {}
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: RESOLVED_CACHEX_OPTIONS,
@@ -61,6 +65,9 @@ markTransparentOnHit(passThrough);
     },
     { provide: Clock, useValue: systemClock },
     CacheManager,
+    CachedValues,
+    CacheEvictor,
+    CacheMethodsExplorer,
     CacheXMetrics,
     BackendCalls,
     CacheCredentials,
@@ -77,6 +84,7 @@ markTransparentOnHit(passThrough);
     CacheBackend,
     Clock,
     CacheManager,
+    CacheEvictor,
     CacheXMetrics,
     CacheInterceptor,
     CacheCredentials,

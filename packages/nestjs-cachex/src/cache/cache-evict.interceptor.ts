@@ -1,0 +1,46 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { type HttpRequestLike } from '../http/request.js';
+import { CacheEvictMetadata, type CacheEvictOptions } from './cache-evict.options.js';
+import { CacheEvictor } from './cache-evictor.service.js';
+
+/**
+ * Runs a `@CacheEvict()` route handler, then, when it answered 2xx, its
+ * evictions, before the response is sent: a client that wrote and then reads
+ * gets the new data. `@CacheEvict()` applies it to the route; other methods
+ * pass through. `protected` so it can be extended.
+ */
+@Injectable()
+export class CacheEvictInterceptor implements NestInterceptor {
+  constructor(
+    protected readonly reflector: Reflector,
+    protected readonly evictor: CacheEvictor,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const options = this.reflector.get(CacheEvictMetadata, context.getHandler());
+    if (!options || context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    return from(
+      this.runAndEvict(options, http.getRequest<HttpRequestLike>(), http.getResponse(), next),
+    );
+  }
+
+  protected async runAndEvict(
+    options: CacheEvictOptions,
+    req: HttpRequestLike,
+    res: { statusCode?: number },
+    next: CallHandler,
+  ): Promise<unknown> {
+    const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    const status = res.statusCode ?? 200;
+    if (status >= 200 && status < 300) await this.evictor.afterRoute(options, req, result);
+    return result;
+  }
+}
