@@ -11,8 +11,8 @@
  *                      run: the first, the last and evenly between (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
  *   BENCH_WARMUP       seconds of warm-up load before each measurement (default 1; 0.5 below 5 s)
- *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, memory, clearpath,
- *                      sessions (sessions.mjs, run last in its own process: see its own variables)
+ *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, adminpage, memory,
+ *                      clearpath, sessions (sessions.mjs, run last in its own process: see its own variables)
  *   BENCH_LIBRARY_DIR  a nestjs-cachex package directory to measure instead of packages/nestjs-cachex
  *   BENCH_IDLE_CORES   outside load (in cores) under which the machine counts as idle (default 0.2)
  *   BENCH_DISTURBED_CORES  outside load during a measurement that marks it disturbed (default 0.25)
@@ -23,6 +23,7 @@
  *                      the pairs always run in full
  *   BENCH_EXTRA=1      also measure cachex-memcached /big and the /slow of the other variants
  *   BENCH_PAIRS        comma-separated pairs to measure (default all: memory-small, memory-big,
+ *                      metrics-small: cachex-memory /small beside cachex-memory-nometrics,
  *                      redis-small, redis-big, bare-small: cachex-memory /small beside bare Express,
  *                      fastify-memory-small, fastify-memory-big, fastify-nocache-small,
  *                      fastify-bare-small; 'express' or 'fastify': those of one platform)
@@ -47,6 +48,7 @@ import {
   spreadRounds,
   summarizeSeries,
 } from './lib/throughput.mjs';
+import { runAdminPage } from './scenarios/admin-page.mjs';
 import { runClearPath } from './scenarios/clear-path.mjs';
 import { runMemoryBound } from './scenarios/memory-bound.mjs';
 import { runRoundTrips } from './scenarios/redis-commands.mjs';
@@ -75,7 +77,9 @@ const config = {
   budgetSec: envNumber('BENCH_BUDGET_SEC', 870),
   loadCore: 0,
   serverCore: CORES >= 2 ? 1 : 0,
-  only: (process.env.BENCH_ONLY ?? 'throughput,stampede,roundtrips,memory,clearpath,sessions')
+  only: (
+    process.env.BENCH_ONLY ?? 'throughput,stampede,roundtrips,adminpage,memory,clearpath,sessions'
+  )
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean),
@@ -104,6 +108,8 @@ const EXTRA_SINGLES = [
 const MIN_SINGLE_SEC = 3;
 /** Seconds kept for what follows the throughput part (clearPath and memory bound, in parallel). */
 const AFTER_THROUGHPUT_SEC = 35;
+/** Seconds kept for the admin page part (a server filled with 100 000 entries, 60 loads). */
+const ADMIN_PAGE_SEC = 15;
 
 function gitDescribe() {
   const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
@@ -191,7 +197,9 @@ async function main() {
     }
   };
 
-  const cachedVariants = Object.keys(VARIANTS).filter((v) => !VARIANTS[v].bare && available(v));
+  const cachedVariants = Object.keys(VARIANTS).filter(
+    (v) => !VARIANTS[v].bare && !VARIANTS[v].scenario && available(v),
+  );
   if (runs('stampede')) {
     log('stampede: 100 concurrent requests to a cold /slow');
     results.stampede = await attempt('stampede', () => runStampede(cachedVariants, ctx));
@@ -253,7 +261,9 @@ async function main() {
       const overhead = Math.max(0, average - config.durationSec);
       const pairsLeft = queue.length - singles.length;
       const elapsed = (Date.now() - started) / 1000;
-      const reserve = runs('clearpath') || runs('memory') ? AFTER_THROUGHPUT_SEC : 5;
+      const reserve =
+        (runs('clearpath') || runs('memory') ? AFTER_THROUGHPUT_SEC : 5) +
+        (runs('adminpage') ? ADMIN_PAGE_SEC : 0);
       // "+ 1": the measurement warming up now.
       const available = config.budgetSec - elapsed - reserve - (pairsLeft + 1) * average;
       let kept = singles.length;
@@ -329,6 +339,17 @@ async function main() {
       ratios: pairRatios(measurements),
       idleWaitTotalMs: idleSpentMs,
     };
+  }
+
+  if (runs('adminpage')) {
+    log('admin page: GET /cachex with 100 000 entries in a MemoryBackend');
+    results.adminPage = await attempt('admin page', () => runAdminPage(ctx));
+    if (results.adminPage) {
+      const a = results.adminPage;
+      log(
+        `  admin page: median ${a.medianMs.toFixed(1)} ms, p90 ${a.p90Ms.toFixed(1)} ms, max ${a.maxMs.toFixed(1)} ms, first ${a.firstMs.toFixed(1)} ms (${a.loads} loads, ${a.keysListed} keys listed, server up in ${a.startMs} ms)`,
+      );
+    }
   }
 
   // clearPath (its child, Redis and Memcached on the load core) and the memory

@@ -14,7 +14,8 @@ import { backgroundCommand, ownPids, pin, pinnedCommand, restorePriority } from 
  * How each variant is started: its compiled entry point, its environment and
  * the stores it needs. A Nest variant and its Fastify twin share one entry
  * (one module definition); BENCH_PLATFORM=fastify picks the adapter.
- * `platform` names the HTTP platform; `bare` marks the apps without Nest.
+ * `platform` names the HTTP platform; `bare` marks the apps without Nest;
+ * `scenario` a variant only a scenario of its own starts.
  */
 const FASTIFY = { BENCH_PLATFORM: 'fastify' };
 export const VARIANTS = {
@@ -37,6 +38,13 @@ export const VARIANTS = {
     platform: 'express',
     needs: [],
   },
+  // What counting costs: cachex-memory with a CacheXMetrics that records nothing.
+  'cachex-memory-nometrics': {
+    entry: 'cachex.server.js',
+    env: { BENCH_STORE: 'memory', BENCH_METRICS: 'off' },
+    platform: 'express',
+    needs: [],
+  },
   'cachex-redis': {
     entry: 'cachex.server.js',
     env: { BENCH_STORE: 'redis' },
@@ -54,6 +62,14 @@ export const VARIANTS = {
     env: { BENCH_STORE: 'tiered' },
     platform: 'express',
     needs: ['redis'],
+  },
+  // Started by scenarios/admin-page.mjs only (`scenario`): no throughput, stampede or round trips.
+  'cachex-admin': {
+    entry: 'cachex-admin.server.js',
+    env: { BENCH_ADMIN_ENTRIES: '100000' },
+    platform: 'express',
+    scenario: true,
+    needs: [],
   },
   'express-bare': { entry: 'express-bare.server.js', platform: 'express', bare: true, needs: [] },
   'nest-fastify-nocache': {

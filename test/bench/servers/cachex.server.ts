@@ -5,12 +5,16 @@
  * interceptor and `@Cache(60)` on the routes. BENCH_STORE=memory|redis|memcached|tiered
  * (tiered: a MemoryBackend in front of Redis, a RedisBus); BENCH_REDIS_PORT or
  * BENCH_MEMCACHED_PORT for the servers; BENCH_PLATFORM=express|fastify (see
- * nest-bootstrap.ts).
+ * nest-bootstrap.ts). BENCH_METRICS=off (`cachex-memory-nometrics`) replaces
+ * CacheXMetrics with one that records nothing, to measure what counting costs:
+ * the module has no switch (metrics are always on), so the provider is
+ * overridden here, in the bench only.
  */
-import { Controller, Module } from '@nestjs/common';
+import { type DynamicModule, Controller, Module } from '@nestjs/common';
 import {
   Cache,
-  type CacheBackend,
+  CacheBackend,
+  CacheXMetrics,
   CacheXModule,
   MemoryBackend,
   TieredBackend,
@@ -48,8 +52,25 @@ async function backend(): Promise<CacheBackend> {
   throw new Error(`BENCH_STORE=${store}: expected memory, redis, memcached or tiered`);
 }
 
+/**
+ * CacheXModule with, under BENCH_METRICS=off, a CacheXMetrics whose counting
+ * methods do nothing: a provider of the dynamic module replaces the one its
+ * class declares. The interceptor still calls them; they record nothing.
+ */
+function cachexModule(cacheBackend: CacheBackend): DynamicModule {
+  const module = CacheXModule.forRoot({ backend: cacheBackend });
+  if (process.env['BENCH_METRICS'] !== 'off') return module;
+  const recordNothing = {
+    provide: CacheXMetrics,
+    inject: [CacheBackend],
+    useFactory: (b: CacheBackend) =>
+      Object.assign(new CacheXMetrics(b), { countRequest() {}, countBackendCall() {} }),
+  };
+  return { ...module, providers: [...(module.providers ?? []), recordNothing] };
+}
+
 @Module({
-  imports: [CacheXModule.forRoot({ backend: await backend() })],
+  imports: [cachexModule(await backend())],
   controllers: [BenchController, RunsController],
 })
 class BenchModule {}
