@@ -6,6 +6,7 @@
  */
 import {
   Controller,
+  type ExecutionContext,
   Get,
   Injectable,
   type INestApplication,
@@ -70,6 +71,24 @@ class ProductsController {
 @Controller('opt-in')
 @UseInterceptors(CacheInterceptor)
 class OptInController {
+  @Cache(60)
+  @Get()
+  cached() {
+    return { run: ++handlerRuns };
+  }
+}
+
+/** A subclass that opts `?preview` requests out of the cache (the documented hook). */
+@Injectable()
+class PreviewAwareCacheInterceptor extends CacheInterceptor {
+  protected override isCacheable(context: ExecutionContext): boolean {
+    return context.switchToHttp().getRequest<{ url: string }>().url.includes('?preview') === false;
+  }
+}
+
+@Controller('previewed')
+@UseInterceptors(PreviewAwareCacheInterceptor)
+class PreviewedController {
   @Cache(60)
   @Get()
   cached() {
@@ -161,6 +180,25 @@ describe.each(platforms)('CacheXModule on %s', (platform) => {
         'cachex; fwd=miss; stored',
         expect.stringMatching(/^cachex; hit/),
       ]);
+    });
+
+    it('lets a subclass opt requests out with isCacheable', async () => {
+      const app = await start(
+        platform,
+        [CacheXModule.forRoot({ interceptor: false })],
+        [PreviewedController],
+      );
+      const http = () => request(app.getHttpServer());
+      expect(await hitsAfterMiss(app, '/previewed')).toEqual([
+        'cachex; fwd=miss; stored',
+        expect.stringMatching(/^cachex; hit/),
+      ]);
+      const runsBefore = handlerRuns;
+      for (let i = 0; i < 2; i++) {
+        const preview = await http().get('/previewed?preview=1').expect(200);
+        expect(preview.headers['cache-status']).toBe('cachex; fwd=bypass; detail=not-cacheable');
+      }
+      expect(handlerRuns).toBe(runsBefore + 2);
     });
 
     it.each<[string, CacheXModuleOptions]>([

@@ -43,7 +43,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const COLLAPSED: CacheStatus = { kind: 'miss', stored: false, collapsed: true };
 
 /** Where one request's entry lives: its logical key, the key it is read from, and whose it is. */
-export interface CacheTarget {
+interface CacheTarget {
   /** The route's logical key of the request (no Vary, no identity). */
   logical: string;
   /** The key read first: the logical key with the route's `vary` values and the identity. */
@@ -70,16 +70,16 @@ interface DeclaredHeaders {
  * that errs or hangs never fails a request: the handler answers instead.
  * Routes it finds with no guard and no other interceptor have their fresh
  * hits answered before Nest's router from then on (module option `earlyHits`).
- * Registered globally by `CacheXModule` unless `interceptor: false`; methods
- * are `protected` so it can be extended. Entry times are read from the
- * module's `Clock` (the system clock when a subclass passes none).
+ * Registered globally by `CacheXModule` unless `interceptor: false`; a
+ * subclass can opt requests out with `isCacheable`. Entry times are read
+ * from the module's `Clock`.
  *
  * @example
  * @UseInterceptors(CacheInterceptor) // with CacheXModule.forRoot({ interceptor: false })
  */
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
-  protected readonly log = new RateLimitedLogger(CacheInterceptor.name);
+  private readonly log = new RateLimitedLogger(CacheInterceptor.name);
   private readonly policies = new WeakMap<CacheOptions, RoutePolicy>();
   private readonly declaredHeaders = new WeakMap<object, DeclaredHeaders>();
   /** The validators last stored under each key, so a refill of unchanged bytes keeps them. */
@@ -90,16 +90,17 @@ export class CacheInterceptor implements NestInterceptor {
   private readonly variants: VariantLimit;
   private readonly defaultKey: (req: HttpRequestLike) => string;
 
+  /** @internal Made by Nest's injector; a subclass inherits these injections. */
   constructor(
-    @Inject(CacheBackend) protected readonly backend: CacheBackend,
-    @Inject(RESOLVED_CACHEX_OPTIONS) protected readonly options: ResolvedCacheXOptions,
-    protected readonly reflector: Reflector,
-    protected readonly adapterHost: HttpAdapterHost,
-    protected readonly credentials: CacheCredentials,
-    protected readonly calls: BackendCalls,
-    @Optional() protected readonly earlyHits?: EarlyHits,
+    @Inject(CacheBackend) private readonly backend: CacheBackend,
+    @Inject(RESOLVED_CACHEX_OPTIONS) private readonly options: ResolvedCacheXOptions,
+    private readonly reflector: Reflector,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly credentials: CacheCredentials,
+    private readonly calls: BackendCalls,
+    @Optional() private readonly earlyHits?: EarlyHits,
     @Optional() @Inject(Clock) private readonly clock: Clock = systemClock,
-    @Optional() protected readonly metrics?: CacheXMetrics,
+    @Optional() private readonly metrics?: CacheXMetrics,
   ) {
     this.defaultKey = createKeyBuilder(options);
     this.variants = new VariantLimit({
@@ -112,6 +113,24 @@ export class CacheInterceptor implements NestInterceptor {
       { waitMs: options.coalesceTimeoutMs, hitForMissTtl: options.hitForMissTtl },
       clock,
     );
+  }
+
+  /**
+   * Whether this request of a `@Cache()` route may be answered from and
+   * stored in the cache. Override it to opt requests out (`false`: the
+   * handler runs, nothing is read or stored, `Cache-Status: …; fwd=bypass;
+   * detail=not-cacheable`). A subclass's hits are never answered early.
+   *
+   * @example
+   * @Injectable()
+   * class PreviewAwareCacheInterceptor extends CacheInterceptor {
+   *   protected override isCacheable(context: ExecutionContext): boolean {
+   *     return context.switchToHttp().getRequest().query.preview === undefined;
+   *   }
+   * }
+   */
+  protected isCacheable(_context: ExecutionContext): boolean {
+    return true;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -134,8 +153,13 @@ export class CacheInterceptor implements NestInterceptor {
     const policy = this.policyOf(route);
     const declared = this.declaredHeadersOf(context.getHandler());
     // The handler's own `@Header('Cache-Control', 'private, no-store')` wins over the route's.
-    if (declared.cacheControl && forbidsSharedStorage(declared.cacheControl, policy.private)) {
-      exchange.setCacheStatus({ kind: 'bypass', detail: 'handler' });
+    const handlerRefuses =
+      declared.cacheControl && forbidsSharedStorage(declared.cacheControl, policy.private);
+    if (handlerRefuses || !this.isCacheable(context)) {
+      exchange.setCacheStatus({
+        kind: 'bypass',
+        detail: handlerRefuses ? 'handler' : 'not-cacheable',
+      });
       this.countOutcome(exchange, policy, routeTemplate(exchange.req));
       return next.handle();
     }
@@ -186,7 +210,7 @@ export class CacheInterceptor implements NestInterceptor {
    * `declared` names the headers the handler set with `@Header()` (stored
    * with its response, unlike those middleware set).
    */
-  protected async serve(
+  private async serve(
     ex: HttpExchange,
     policy: RoutePolicy,
     next: CallHandler,
@@ -258,7 +282,7 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   /** Runs the handler for a miss; with a stale entry in hand, it stands in for a failing handler. */
-  protected async fill(
+  private async fill(
     ex: HttpExchange,
     policy: RoutePolicy,
     target: CacheTarget,
@@ -290,7 +314,7 @@ export class CacheInterceptor implements NestInterceptor {
    * Runs the handler and stores its response when it may be stored. With
    * `holdServerErrors`, a 5xx answer is reported as `failed` and not sent.
    */
-  protected async runAndStore(
+  private async runAndStore(
     ex: HttpExchange,
     policy: RoutePolicy,
     target: CacheTarget,
@@ -381,7 +405,7 @@ export class CacheInterceptor implements NestInterceptor {
    * `Set-Cookie`, no `Vary: *`, and no `no-store` (or `private`, on a shared
    * route) in a `Cache-Control` the handler set itself.
    */
-  protected isStorable(ex: HttpExchange, policy: RoutePolicy, entry: CacheEntry): boolean {
+  private isStorable(ex: HttpExchange, policy: RoutePolicy, entry: CacheEntry): boolean {
     return (
       unstorableReason(entry.status, policy.statuses, ex.responseHeaders()) === undefined &&
       !forbidsSharedStorage(ex.responseHeader('cache-control') ?? '', policy.private)
@@ -393,7 +417,7 @@ export class CacheInterceptor implements NestInterceptor {
    * `undefined` when there are no bytes to store (a stream, a file, a handler
    * that answered through `@Res()`).
    */
-  protected capture(
+  private capture(
     ex: HttpExchange,
     policy: RoutePolicy,
     value: unknown,
@@ -437,7 +461,7 @@ export class CacheInterceptor implements NestInterceptor {
    * handler declared with `@Header()`: set by middleware and guards for this
    * request alone, so never stored.
    */
-  protected headersBeforeHandler(
+  private headersBeforeHandler(
     ex: HttpExchange,
     declared: ReadonlySet<string>,
   ): Record<string, string> {
@@ -447,7 +471,7 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   /** Sends an entry: its status, headers and bytes, or a 304 when the client's validators match. */
-  protected answer(
+  private answer(
     ex: HttpExchange,
     policy: RoutePolicy,
     entry: CacheEntry,
@@ -466,7 +490,7 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   /** `noCache`: the handler always runs, nothing is stored, but validators still earn a 304. */
-  protected async revalidate(
+  private async revalidate(
     ex: HttpExchange,
     policy: RoutePolicy,
     next: CallHandler,
@@ -483,13 +507,13 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   /** Runs the handler without reading or writing the cache. */
-  protected bypass(ex: HttpExchange, next: CallHandler, detail: string): Promise<unknown> {
+  private bypass(ex: HttpExchange, next: CallHandler, detail: string): Promise<unknown> {
     ex.setCacheStatus({ kind: 'bypass', detail });
     return runHandler(next);
   }
 
   /** After the stale answer is sent, runs the handler once to replace the entry. */
-  protected refreshInBackground(
+  private refreshInBackground(
     ex: HttpExchange,
     policy: RoutePolicy,
     key: string,
@@ -536,7 +560,7 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   /** Runs a write; when it succeeds, removes the cached GET/HEAD entries of its path. */
-  protected async invalidateAfterWrite(ex: HttpExchange, next: CallHandler): Promise<unknown> {
+  private async invalidateAfterWrite(ex: HttpExchange, next: CallHandler): Promise<unknown> {
     const value = await runHandler(next);
     if (ex.statusCode < 400) {
       // Paths as keys spell them, so every spelling the router accepts is invalidated.
