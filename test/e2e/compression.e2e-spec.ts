@@ -11,7 +11,14 @@ import compress from '@fastify/compress';
 import { Controller, Get, Header, type INestApplication, Query, Res } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import compression from 'compression';
-import { Cache, type CacheBackend, CacheXModule, MemoryBackend } from 'nestjs-cachex';
+import {
+  Cache,
+  type CacheBackend,
+  CacheXModule,
+  MemoryBackend,
+  TieredBackend,
+} from 'nestjs-cachex';
+import { RedisBackend, RedisBus } from 'nestjs-cachex/redis';
 import http, { type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
@@ -328,6 +335,49 @@ for (const backendCase of backendCases) {
     },
   );
 }
+
+describeBackend(backendCases.find((c) => c.name === 'redis')!).each(platforms)(
+  'Compressed variants across two tiers (memory in front of Redis), %s',
+  (platform) => {
+    const port = Number(process.env.CACHEX_REDIS_PORT);
+    const keyPrefix = `compression-tiered-${platform}-${process.pid}-${Date.now()}:`;
+    const tiered = () =>
+      new TieredBackend({
+        local: new MemoryBackend(),
+        shared: new RedisBackend({ host: '127.0.0.1', port, keyPrefix }),
+        bus: new RedisBus({ host: '127.0.0.1', port, channel: `${keyPrefix}bus` }),
+      });
+    // One Host for both apps, as behind a load balancer, so they build the same keys.
+    const host = 'shop.test';
+    let a: INestApplication;
+    let b: INestApplication;
+
+    beforeAll(async () => {
+      a = await makeApp(tiered(), platform);
+      b = await makeApp(tiered(), platform);
+    });
+    afterAll(async () => {
+      await a.close();
+      await b.close();
+    });
+
+    it('fills on one instance; the other answers each coding from the shared tier, then its own', async () => {
+      const identity = await raw(a, '/json?v=tiered', { host });
+      expect(identity.headers['cache-status']).toMatch(/fwd=miss; stored/);
+      for (const [acceptEncoding, coding] of [
+        ['br', 'br'],
+        ['gzip', 'gzip'],
+        ['br', 'br'],
+        ['identity', undefined],
+      ]) {
+        const res = await raw(b, '/json?v=tiered', { host, 'accept-encoding': acceptEncoding! });
+        expect(res.headers['cache-status']).toMatch(/^cachex; hit/);
+        expect(res.headers['content-encoding']).toBe(coding);
+        expect(decoded(res).equals(identity.body)).toBe(true);
+      }
+    });
+  },
+);
 
 describe.each(platforms)('The app’s compression middleware on %s', (platform) => {
   describe.each([true, false])('early hits %s', (earlyHits) => {
