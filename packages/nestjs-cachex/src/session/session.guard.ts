@@ -31,7 +31,7 @@ import { SessionManager } from './session.manager.js';
 @Injectable()
 export class SessionGuard implements CanActivate {
   protected readonly logger = new Logger(SessionGuard.name);
-  protected readonly failures = new RateLimitedLogger(SessionGuard.name);
+  private readonly failures = new RateLimitedLogger(SessionGuard.name);
 
   constructor(
     protected readonly sessions: SessionManager,
@@ -72,7 +72,7 @@ export class SessionGuard implements CanActivate {
   }
 
   /** Loads the request's session, or says why there is none (never throws a `SessionError`). */
-  protected async authenticate(req: HttpRequestLike): Promise<SessionVerdict> {
+  private async authenticate(req: HttpRequestLike): Promise<SessionVerdict> {
     const found = this.getToken(req);
     if (found === undefined) return { error: new SessionMissingError() };
     try {
