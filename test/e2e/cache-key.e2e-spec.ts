@@ -22,6 +22,13 @@ import {
 import request from 'supertest';
 import { makeCacheApp, type Platform, platforms, runs } from '../support/cache-app.js';
 
+/** Every key the backend holds (`MemoryBackend.keys()` yields them one by one). */
+async function keysOf(backend: MemoryBackend): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of backend.keys()) keys.push(key);
+  return keys;
+}
+
 // Both platforms' requests are what a key builder takes (checked by tsc).
 const builders = [
   defaultKeyBuilder satisfies (req: ExpressRequest) => string,
@@ -108,7 +115,7 @@ describe.each(platforms)('cache keys on %s', (platform) => {
     it('keys the origin the app sees: http, the Host header and its port', async () => {
       await get('/items/1').expect(200);
       const { port } = app.getHttpServer().address() as { port: number };
-      expect(await backend.keys()).toEqual([`GET|||http://127.0.0.1:${port}|||/items/1|||`]);
+      expect(await keysOf(backend)).toEqual([`GET|||http://127.0.0.1:${port}|||/items/1|||`]);
     });
 
     it('does not key an X-Forwarded-Host the app does not believe', async () => {
@@ -117,7 +124,7 @@ describe.each(platforms)('cache keys on %s', (platform) => {
       const hit = await get('/items/1').expect(200);
       expect(status(hit)).toMatch(/^cachex; hit/);
       expect(runs['item:1']).toBe(1);
-      expect((await backend.keys()).join()).not.toMatch(/evil|https/);
+      expect((await keysOf(backend)).join()).not.toMatch(/evil|https/);
     });
 
     it('keeps /items/1|||x?y and /items/1?x|||y apart', async () => {
@@ -130,7 +137,7 @@ describe.each(platforms)('cache keys on %s', (platform) => {
       expect((await get('/items/1|||x?y').expect(200)).body.id).toBe('1|||x');
       expect(runs['item:1|||x']).toBe(1);
       expect(runs['item:1']).toBe(1);
-      expect(await backend.keys()).toHaveLength(2);
+      expect(await keysOf(backend)).toHaveLength(2);
     });
 
     it('shares the plain entry with ?utm_source=…, ?fbclid=… and the other tracking parameters', async () => {
@@ -167,7 +174,7 @@ describe.each(platforms)('cache keys on %s', (platform) => {
         await get('/Items/2').expect(404);
         await get('/items/2/').expect(404);
         expect(runs['item:2']).toBe(1);
-        expect(await backend.keys()).toHaveLength(1);
+        expect(await keysOf(backend)).toHaveLength(1);
       });
     }
   });

@@ -140,8 +140,16 @@ export class MemoryBackend extends CacheBackend {
     return this.invalidate([...keys], options.soft);
   }
 
-  async keys(): Promise<string[]> {
-    return [...this.entries.keys()].filter((key) => this.entries.has(key));
+  /**
+   * Every live key, most recently used first, read as the caller consumes
+   * them: one that stops early (the admin page's first page of keys) reads
+   * no further, however many entries there are. Writes made meanwhile may be
+   * missed or shift the keys that follow.
+   */
+  async *keys(): AsyncIterable<string> {
+    for (const key of this.entries.keys()) {
+      if (this.entries.has(key)) yield key;
+    }
   }
 
   /** The entries held and the bytes charged for them against `maxBytes`. */
