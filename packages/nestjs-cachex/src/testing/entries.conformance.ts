@@ -74,6 +74,21 @@ export function describeEntries(ctx: ConformanceContext): void {
       expect(present(await ctx.backend().get(key('/empty'))).body.length).toBe(0);
     });
 
+    it('round-trips compressed variants byte for byte, in their order, beside the body', async () => {
+      const body = Buffer.from('{"body":"identity"}');
+      const encoded = {
+        br: Buffer.from([0x8b, 0, 255, 10]),
+        gzip: Buffer.from([0x1f, 0x8b, 8, 0, 13]),
+      };
+      await ctx.backend().set(key('/variants'), entry({ body, encoded }));
+      const found = present(await ctx.backend().get(key('/variants')));
+      expect(found.body.equals(body)).toBe(true);
+      expect(Object.keys(found.encoded ?? {})).toEqual(['br', 'gzip']);
+      expect(Buffer.isBuffer(found.encoded!['br'])).toBe(true);
+      expect(found.encoded!['br']!.equals(encoded.br)).toBe(true);
+      expect(found.encoded!['gzip']!.equals(encoded.gzip)).toBe(true);
+    });
+
     it(`round-trips a large body (${LARGE_BODY_BYTES / 1024} KiB)`, async () => {
       const large = Buffer.alloc(LARGE_BODY_BYTES);
       for (let i = 0; i < large.length; i++) large[i] = (i * 31 + (i >> 8)) % 256;
