@@ -1,7 +1,8 @@
 /**
  * Declarative caching over HTTP, on every platform and backend:
  * `CDN-Cache-Control` beside `Cache-Control`; `@CacheEvict` on write routes
- * and on provider methods, seen by a second instance on the same backend.
+ * and on provider methods, seen by a second instance on the same backend;
+ * `@Cacheable` provider methods, coalesced across instances.
  */
 import {
   BadRequestException,
@@ -13,13 +14,21 @@ import {
   Param,
   Post,
   Put,
+  Scope,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Cache, type CacheBackend, CacheEvict, CacheManager, CacheXModule } from 'nestjs-cachex';
+import {
+  Cache,
+  type CacheBackend,
+  Cacheable,
+  CacheEvict,
+  CacheManager,
+  CacheXModule,
+} from 'nestjs-cachex';
 import request from 'supertest';
 import { type BackendCase, backendCases, describeBackend } from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
-import { eventually } from '../support/time.js';
+import { eventually, sleep } from '../support/time.js';
 
 /** Handler runs per name, reset before each app. */
 const runs: Record<string, number> = {};
@@ -111,6 +120,47 @@ class ProductsController {
   }
 }
 
+@Injectable()
+class PricesService {
+  /** What `price` answers next. */
+  mode: 'ok' | 'throw' | 'undefined' = 'ok';
+
+  @Cacheable({ ttl: 60, tags: ['prices', (_args, price) => `price:${String(price)}`] })
+  async price(sku: string): Promise<number | undefined> {
+    count('price');
+    await sleep(100);
+    if (this.mode === 'throw') throw new Error('pricing is down');
+    if (this.mode === 'undefined') return undefined;
+    return sku.length * 10 + (runs['price'] ?? 0);
+  }
+
+  @Cacheable({ key: (sku: string) => `stock:${sku}`, ttl: 1, staleWhileRevalidate: 30 })
+  async stock(_sku: string): Promise<number> {
+    return count('stock');
+  }
+
+  @CacheEvict({ tags: ['prices'] })
+  async reprice(): Promise<void> {}
+
+  @CacheEvict({ keys: ([sku]: [string]) => [`stock:${sku}`], soft: true })
+  async restock(_sku: string): Promise<void> {}
+}
+
+@Controller()
+class PricesController {
+  constructor(private readonly prices: PricesService) {}
+
+  @Get('price/:sku')
+  async price(@Param('sku') sku: string) {
+    return { price: (await this.prices.price(sku)) ?? null };
+  }
+
+  @Post('reprice')
+  reprice() {
+    return this.prices.reprice();
+  }
+}
+
 async function startCatalog(backend: CacheBackend, platform: Platform): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [CacheXModule.forRoot({ backend })],
@@ -124,6 +174,15 @@ async function startShop(backend: CacheBackend, platform: Platform): Promise<INe
     imports: [CacheXModule.forRoot({ backend, earlyHits: false })],
     controllers: [ProductsController],
     providers: [ProductsService],
+  }).compile();
+  return startApp(moduleRef, platform);
+}
+
+async function startPrices(backend: CacheBackend, platform: Platform): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [CacheXModule.forRoot({ backend })],
+    controllers: [PricesController],
+    providers: [PricesService],
   }).compile();
   return startApp(moduleRef, platform);
 }
@@ -263,6 +322,91 @@ describe.each(platforms)('declarative caching on %s', (platform) => {
           });
         }
       });
+
+      describe('@Cacheable', () => {
+        let apps: INestApplication[];
+        beforeEach(async () => {
+          for (const name of Object.keys(runs)) delete runs[name];
+          const prefix = prefixOf(backendCase, platform, 'cacheable');
+          // Memory is one process's: a second instance shares nothing with the first.
+          const instances = backendCase.name === 'memory' ? 1 : 2;
+          apps = [];
+          for (let i = 0; i < instances; i++) {
+            apps.push(await startPrices(backendCase.create({ keyPrefix: prefix }), platform));
+          }
+        });
+        afterEach(() => Promise.all(apps.map((app) => app.close())));
+        const service = () => apps[0]!.get(PricesService);
+
+        it('100 concurrent calls over HTTP, across instances, run the method once', async () => {
+          const answers = await Promise.all(
+            Array.from({ length: 100 }, (_, i) =>
+              request(apps[i % apps.length]!.getHttpServer())
+                .get('/price/abc')
+                .expect(200),
+            ),
+          );
+          for (const res of answers) expect(res.body).toEqual({ price: 31 });
+          expect(runs['price']).toBe(1);
+          const manager = apps[0]!.get(CacheManager);
+          expect(await manager.get('PricesService.price:["abc"]')).toBe(31);
+        });
+
+        it('keeps neither errors nor undefined', async () => {
+          for (const app of apps) app.get(PricesService).mode = 'throw';
+          await request(apps[0]!.getHttpServer()).get('/price/ab').expect(500);
+          service().mode = 'undefined';
+          const none = await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+          expect(none.body).toEqual({ price: null });
+          service().mode = 'ok';
+          const first = await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+          expect(first.body).toEqual({ price: 23 });
+          await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+          expect(runs['price']).toBe(3);
+        });
+
+        it('tags, static or of the value, evict it through @CacheEvict', async () => {
+          await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+          await request(apps[0]!.getHttpServer()).post('/reprice').expect(201);
+          const again = await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+          expect(again.body).toEqual({ price: 22 });
+          expect(runs['price']).toBe(2);
+        });
+
+        it('staleWhileRevalidate: a stale or softly evicted value answers while one call refreshes it', async () => {
+          expect(await service().stock('x')).toBe(1);
+          expect(await service().stock('x')).toBe(1);
+          await service().restock('x');
+          expect(await service().stock('x')).toBe(1);
+          await eventually(() => expect(runs['stock']).toBe(2));
+          await eventually(async () => expect(await service().stock('x')).toBe(2));
+          await sleep(1100);
+          expect(await service().stock('x')).toBe(2);
+          await eventually(async () => expect(await service().stock('x')).toBe(3));
+        });
+      });
     });
   }
+});
+
+describe('binding at start-up', () => {
+  @Injectable({ scope: Scope.REQUEST })
+  class PerRequestService {
+    @Cacheable()
+    async value(): Promise<number> {
+      return 1;
+    }
+  }
+
+  it('refuses @Cacheable on a request-scoped provider, naming it', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheXModule.forRoot()],
+      providers: [PerRequestService],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow(
+      /@Cacheable\(\) on PerRequestService\.value\(\): the provider is request-scoped/,
+    );
+    await app.close();
+  });
 });

@@ -31,6 +31,7 @@ export const exportedNames = {
     'CACHEX_CHANNELS',
     'CacheEvict',
     'CacheEvictInterceptor',
+    'Cacheable',
   ],
   'nestjs-cachex/redis': ['RedisBackend', 'RedisBus'],
   'nestjs-cachex/memcached': ['MemcachedBackend'],

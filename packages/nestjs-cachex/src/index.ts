@@ -24,6 +24,8 @@ export { CacheInterceptor } from './cache/cache.interceptor.js';
 export { CacheEvict } from './cache/cache-evict.decorator.js';
 export type { CacheEvictOptions, EvictList, EvictNames } from './cache/cache-evict.options.js';
 export { CacheEvictInterceptor } from './cache/cache-evict.interceptor.js';
+export { Cacheable } from './cache/cacheable.decorator.js';
+export type { CacheableOptions, CacheableTag } from './cache/cacheable.options.js';
 export { CacheManager } from './cache/cache-manager.service.js';
 export { defaultKeyBuilder } from './http/cache-key.js';
 export type { HttpRequestLike } from './http/request.js';

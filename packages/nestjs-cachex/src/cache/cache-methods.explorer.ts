@@ -1,21 +1,36 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { CacheXConfigError } from '../common/errors.js';
 import { templateParams } from '../http/path-template.js';
-import { CacheEvictMetadata, type CacheEvictOptions } from './cache-evict.options.js';
+import {
+  CacheEvictMetadata,
+  type CacheEvictOptions,
+  resolveEvictList,
+} from './cache-evict.options.js';
 import { CacheEvictor } from './cache-evictor.service.js';
+import {
+  CacheableMetadata,
+  type CacheableOptions,
+  defaultCacheableKey,
+} from './cacheable.options.js';
+import { CachedValues } from './cached-values.js';
+import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
+import { type ResolvedCacheXOptions } from './cache-module.options.js';
+import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 
 type Method = (...args: unknown[]) => unknown;
 
 /**
- * Binds `@CacheEvict()` on provider methods when the application starts,
- * the way `@nestjs/event-emitter` binds `@OnEvent()`: each singleton
- * provider's decorated method is replaced, on that instance only, by one
- * that calls it and then evicts. Route handlers are left to
+ * Binds `@CacheEvict()` and `@Cacheable()` on provider methods when the
+ * application starts, the way `@nestjs/event-emitter` binds `@OnEvent()`:
+ * each singleton provider's decorated method is replaced, on that instance
+ * only, by one that calls it and then evicts, or that answers from
+ * `CachedValues`. `@CacheEvict()` route handlers are left to
  * `CacheEvictInterceptor`, which knows the HTTP status.
  */
 @Injectable()
 export class CacheMethodsExplorer implements OnModuleInit {
+  private readonly log = new RateLimitedLogger(CacheMethodsExplorer.name);
   private readonly bound = new WeakSet<object>();
 
   constructor(
@@ -23,6 +38,8 @@ export class CacheMethodsExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly evictor: CacheEvictor,
+    private readonly values: CachedValues,
+    @Inject(RESOLVED_CACHEX_OPTIONS) private readonly options: ResolvedCacheXOptions,
   ) {}
 
   onModuleInit(): void {
@@ -36,14 +53,23 @@ export class CacheMethodsExplorer implements OnModuleInit {
         const method = prototype[name];
         if (typeof method !== 'function') continue;
         const evict = this.reflector.get(CacheEvictMetadata, method as Method);
-        if (!evict) continue;
+        const cacheable = this.reflector.get(CacheableMetadata, method as Method);
+        if (!evict && !cacheable) continue;
         const where = `${instance.constructor.name}.${name}()`;
+        const decorator = cacheable ? '@Cacheable()' : '@CacheEvict()';
         if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
           throw new CacheXConfigError(
-            `@CacheEvict() on ${where}: the provider is request-scoped or transient; put it on a singleton provider`,
+            `${decorator} on ${where}: the provider is request-scoped or transient; put it on a singleton provider`,
           );
         }
-        this.bindEvict(instance as Record<string, unknown>, name, method as Method, evict, where);
+        const target = instance as Record<string, unknown>;
+        if (evict && cacheable) {
+          throw new CacheXConfigError(
+            `${where} has both @Cacheable() and @CacheEvict(): a method either reads or writes`,
+          );
+        }
+        if (evict) this.bindEvict(target, name, method as Method, evict, where);
+        else this.bindCacheable(target, name, method as Method, cacheable!, where);
       }
       this.bound.add(instance);
     }
@@ -76,6 +102,38 @@ export class CacheMethodsExplorer implements OnModuleInit {
       }
       void evictor.afterMethod(options, args, result);
       return result;
+    };
+  }
+
+  private bindCacheable(
+    instance: Record<string, unknown>,
+    name: string,
+    method: Method,
+    options: CacheableOptions,
+    where: string,
+  ): void {
+    this.values.requireNamespace(`@Cacheable() on ${where}`);
+    const ttl = options.ttl ?? this.options.defaultTtl;
+    if (ttl < 1) {
+      throw new CacheXConfigError(
+        `@Cacheable() on ${where}: give it a \`ttl\` ≥ 1 (the module's \`defaultTtl\` is 0)`,
+      );
+    }
+    const owner = (instance.constructor as { name: string }).name;
+    const { values, log } = this;
+    const staleWhileRevalidate = options.staleWhileRevalidate ?? 0;
+    instance[name] = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+      const call = () => Promise.resolve(method.apply(this, args));
+      let key: string;
+      try {
+        key = options.key ? options.key(...args) : defaultCacheableKey(owner, name, args);
+      } catch (error) {
+        log.error('key', `@Cacheable() on ${where}: no key for these arguments; not cached`, error);
+        return call();
+      }
+      const tagsOf = (value: unknown): string[] =>
+        resolveEvictList(options.tags, args, value).map((tag) => tag.name);
+      return values.get(key, call, { ttl, staleWhileRevalidate, tagsOf });
     };
   }
 }

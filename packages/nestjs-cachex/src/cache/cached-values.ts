@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CacheBackend, type KeyValueStore, optionalNamespace } from '../backends/cache-backend.js';
+import {
+  CacheBackend,
+  type KeyValueStore,
+  optionalNamespace,
+  requiredNamespace,
+} from '../backends/cache-backend.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { CacheManager } from './cache-manager.service.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
@@ -17,7 +22,8 @@ export interface CachedValuePolicy {
   ttl: number;
   /** Seconds after `ttl` it is returned while one refresh runs. */
   staleWhileRevalidate: number;
-  tags: string[];
+  /** The tags of a value computed for this call. */
+  tagsOf(value: unknown): string[];
 }
 
 /** Thrown through `getOrSet` so that a result is returned but never stored. */
@@ -46,12 +52,17 @@ export class CachedValues {
   private readonly refreshLockSeconds: number;
 
   constructor(
-    @Inject(CacheBackend) backend: CacheBackend,
+    @Inject(CacheBackend) private readonly backend: CacheBackend,
     @Inject(RESOLVED_CACHEX_OPTIONS) options: ResolvedCacheXOptions,
     private readonly manager: CacheManager,
   ) {
     this.store = optionalNamespace(backend, NAMESPACE);
     this.refreshLockSeconds = Math.ceil(options.coalesceTimeoutMs / 1000) + 1;
+  }
+
+  /** Throws `CacheXConfigError` naming `namespace()` when the backend cannot keep values. */
+  requireNamespace(user: string): void {
+    requiredNamespace(this.backend, NAMESPACE, user);
   }
 
   /**
@@ -72,7 +83,7 @@ export class CachedValues {
       }
       computed = { value };
       if (value === undefined) throw new NotStored(undefined);
-      await this.mark(key, policy);
+      await this.mark(key, policy, value);
       return value;
     };
     try {
@@ -116,12 +127,12 @@ export class CachedValues {
   }
 
   /** Records a new value's freshness and tags (before the value is stored). */
-  private async mark(key: string, policy: CachedValuePolicy): Promise<void> {
+  private async mark(key: string, policy: CachedValuePolicy, value: unknown): Promise<void> {
     const store = this.store!;
     const lifetime = policy.ttl + policy.staleWhileRevalidate;
     await Promise.all([
       ...(policy.staleWhileRevalidate > 0 ? [store.set(freshKey(key), '1', policy.ttl)] : []),
-      ...policy.tags.map((tag) => store.setAdd(tagKey(tag), key, lifetime)),
+      ...policy.tagsOf(value).map((tag) => store.setAdd(tagKey(tag), key, lifetime)),
     ]);
   }
 
@@ -154,7 +165,7 @@ export class CachedValues {
         return;
       }
       await this.manager.set(key, value, policy.ttl + policy.staleWhileRevalidate);
-      await this.mark(key, policy);
+      await this.mark(key, policy, value);
     } finally {
       await store.delete(refreshKey(key));
     }
