@@ -5,7 +5,7 @@
  */
 import { type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { CacheXAdminModule, CacheXModule, MemoryBackend } from 'nestjs-cachex';
+import { type CacheBackend, CacheXAdminModule, CacheXModule, MemoryBackend } from 'nestjs-cachex';
 import { CacheTestController, type Platform, startApp } from '../support/cache-app.js';
 
 export class TestAdminGuard implements CanActivate {
@@ -17,11 +17,15 @@ export class TestAdminGuard implements CanActivate {
   }
 }
 
-/** Starts the test app with the admin page at `path` (default `cachex`). */
-export async function makeAdminApp(platform: Platform, path?: string): Promise<INestApplication> {
+/** Starts the test app with the admin page at `path` (default `cachex`), on `backend`. */
+export async function makeAdminApp(
+  platform: Platform,
+  path?: string,
+  backend: CacheBackend = new MemoryBackend(),
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [
-      CacheXModule.forRoot({ backend: new MemoryBackend() }),
+      CacheXModule.forRoot({ backend }),
       CacheXAdminModule.register({ guard: TestAdminGuard, ...(path && { path }) }),
     ],
     controllers: [CacheTestController],

@@ -84,9 +84,8 @@ describeWithChromium()('the admin page in Chromium', () => {
       expect(await cell('/products/:id', 'hit')).toBe('1');
       expect(await text('#entries')).toBe('2');
       // The one hit's body, in the routes by bytes served from the cache.
-      const hitBytes = await page.$eval(
-        '#routes-by-bytes tr[data-route="/products/:id"]',
-        (row) => (row as HTMLElement).dataset['bytes'],
+      const hitBytes = await page.$eval('#routes-by-bytes tr[data-route="/products/:id"]', (row) =>
+        row.getAttribute('data-bytes'),
       );
       expect(Number(hitBytes)).toBe(Buffer.byteLength((await http().get('/products/1')).text));
       expect(await keys()).toEqual(

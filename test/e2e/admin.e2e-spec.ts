@@ -4,7 +4,13 @@
  * hard, clear), cross-site purges refused, and the page's HTML.
  */
 import { type INestApplication } from '@nestjs/common';
-import { CacheXAdminModule, CacheXConfigError } from 'nestjs-cachex';
+import {
+  CacheXAdminModule,
+  CacheXConfigError,
+  MemoryBackend,
+  MemoryBus,
+  TieredBackend,
+} from 'nestjs-cachex';
 import request from 'supertest';
 import { platforms } from '../support/cache-app.js';
 import { makeAdminApp, TestAdminGuard } from './admin-app.js';
@@ -163,6 +169,35 @@ describe.each(platforms)('CacheXAdminModule on %s', (platform) => {
     expect(bytesOf('/items/:id')).toBeGreaterThan(0);
     expect(byBytes).toContain(`data-bytes="${bytesOf('/big')}"`);
     expect(byBytes).toContain(`data-bytes="${bytesOf('/items/:id')}"`);
+  });
+
+  it('shows the bus of a TieredBackend, connected or not', async () => {
+    const bus = new MemoryBus();
+    const backend = new TieredBackend({
+      local: new MemoryBackend(),
+      shared: new MemoryBackend(),
+      bus,
+    });
+    app = await makeAdminApp(platform, undefined, backend);
+    expect((await admin(http().get('/cachex/api/stats')).expect(200)).body.busConnected).toBe(true);
+    expect((await admin(http().get('/cachex')).expect(200)).text).toMatch(
+      /<dd id="bus" class="good">connected</,
+    );
+    bus.disconnect();
+    expect((await admin(http().get('/cachex/api/stats')).expect(200)).body.busConnected).toBe(
+      false,
+    );
+    expect((await admin(http().get('/cachex')).expect(200)).text).toMatch(
+      /<dd id="bus" class="bad">disconnected/,
+    );
+  });
+
+  it('shows no bus on a backend without one', async () => {
+    app = await makeAdminApp(platform);
+    expect((await admin(http().get('/cachex/api/stats')).expect(200)).body).not.toHaveProperty(
+      'busConnected',
+    );
+    expect((await admin(http().get('/cachex')).expect(200)).text).not.toContain('id="bus"');
   });
 
   it('serves a script-free page under a strict CSP, escaping what it shows', async () => {

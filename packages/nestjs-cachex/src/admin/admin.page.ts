@@ -62,7 +62,7 @@ export function renderAdminPage(model: AdminPageModel): string {
 <dl class="summary">
 <div><dt>Backend</dt><dd id="backend">${h(backend.name)}</dd></div>
 <div><dt>Health</dt><dd id="breaker" class="${stats.breakerOpen ? 'bad' : 'good'}">${stats.breakerOpen ? 'breaker open: backend skipped' : 'breaker closed'}</dd></div>
-<div><dt>Entries</dt><dd id="entries">${backend.entries ?? 'unknown'}</dd></div>
+${stats.busConnected === undefined ? '' : `<div><dt>Bus</dt><dd id="bus" class="${stats.busConnected ? 'good' : 'bad'}">${stats.busConnected ? 'connected' : 'disconnected: invalidations may be lost'}</dd></div>\n`}<div><dt>Entries</dt><dd id="entries">${backend.entries ?? 'unknown'}</dd></div>
 <div><dt>Bytes</dt><dd id="bytes">${backend.bytes === undefined ? 'unknown' : formatBytes(backend.bytes)}</dd></div>
 <div><dt>Requests</dt><dd id="requests">${totals}</dd></div>
 <div><dt>Served from cache</dt><dd id="ratio">${ratio(served, totals)}</dd></div>

@@ -2,6 +2,7 @@ import { BadRequestException, Inject, Injectable, NotImplementedException } from
 import { CacheBackend } from '../backends/cache-backend.js';
 import { entryState } from '../backends/cache-entry.js';
 import { compileGlob } from '../backends/glob.js';
+import { TieredBackend } from '../backends/tiered.backend.js';
 import { BackendCalls } from '../cache/backend-call.js';
 import { RESOLVED_CACHEX_OPTIONS } from '../cache/cache.constants.js';
 import { type ResolvedCacheXOptions } from '../cache/cache-module.options.js';
@@ -18,6 +19,8 @@ export const MAX_PAGE = 500;
 export interface AdminStats extends CacheXMetricsSnapshot {
   /** Whether backend calls are being skipped now (the breaker is open). */
   breakerOpen: boolean;
+  /** On a `TieredBackend`, whether its bus is connected (`TieredBackend.busConnected`). */
+  busConnected?: boolean;
 }
 
 /** One page of keys: `next` is the cursor of the following page, absent on the last. */
@@ -64,7 +67,11 @@ export class CacheXAdminService {
   ) {}
 
   async stats(): Promise<AdminStats> {
-    return { ...(await this.metrics.snapshot()), breakerOpen: this.calls.breakerOpen };
+    return {
+      ...(await this.metrics.snapshot()),
+      breakerOpen: this.calls.breakerOpen,
+      ...(this.backend instanceof TieredBackend && { busConnected: this.backend.busConnected }),
+    };
   }
 
   /**
