@@ -21,6 +21,8 @@ const rootPackage = JSON.parse(
 );
 
 /**
+ * `base`: the app it is made from: that app's files are copied first, then
+ * its own (so apps/<name>/ holds only what differs, as a user's change would).
  * `oneCopy`: also run one-copy.mjs in it (the dual-package hazard).
  * `rootVersions`: its dependencies must be the workspace's versions.
  * `installIn`: the directory of the app it is installed over once that one
@@ -32,14 +34,14 @@ export const apps = {
   // tsconfig nodenext, nest build, Jest 30 with ts-jest.
   'nest11-cjs': { oneCopy: true },
   // (d) the same app switched to Fastify (`npm i @nestjs/platform-fastify@11`).
-  'nest11-cjs-fastify': { installIn: 'nest11-cjs' },
+  'nest11-cjs-fastify': { base: 'nest11-cjs', installIn: 'nest11-cjs' },
   // (c) ES module app on NestJS 12 (the workspace's versions), Jest in ESM mode.
   'nest12-esm': { oneCopy: true, rootVersions: true },
   // (d') the same app switched to Fastify (`npm i @nestjs/platform-fastify@12`).
-  'nest12-esm-fastify': { rootVersions: true, installIn: 'nest12-esm' },
+  'nest12-esm-fastify': { base: 'nest12-esm', rootVersions: true, installIn: 'nest12-esm' },
   // (b) the classic tsconfig of @nestjs/schematics 10 (module commonjs,
   // node10 resolution) on NestJS 11, importing the optional entry points.
-  'nest11-cjs-node10': {},
+  'nest11-cjs-node10': { base: 'nest11-cjs' },
 };
 
 /** Two lanes run side by side (installs wait on the network, builds on a core). */
@@ -114,7 +116,13 @@ function copyApp(name, dir) {
     if (entry !== 'node_modules') rmSync(join(dir, entry), { recursive: true, force: true });
   }
   rmSync(join(dir, 'node_modules', 'nestjs-cachex'), { recursive: true, force: true });
-  cpSync(join(appsDir, name), dir, { recursive: true });
+  for (const layer of layersOf(name)) cpSync(join(appsDir, layer), dir, { recursive: true });
+}
+
+/** The apps whose files make `name`, its bases first. */
+function layersOf(name) {
+  const base = apps[name].base;
+  return base ? [...layersOf(base), name] : [name];
 }
 
 /** The installed nestjs-cachex is the tarball just packed, not one left from an earlier run. */
