@@ -24,8 +24,11 @@ import { type AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { backendCases, describeBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
+import { onExpressRouteEntry } from '../support/route-entries.js';
 
 const runs: Record<string, number> = {};
+/** Requests that entered Nest's routes: an early hit never does. */
+let routeEntries = 0;
 const count = (name: string): number => (runs[name] = (runs[name] ?? 0) + 1);
 
 /** About 20 KB of JSON: well over `minBytes`, and compressible. */
@@ -164,6 +167,7 @@ async function makeApp(
   options: { earlyHits?: boolean; middleware?: boolean } = {},
 ): Promise<INestApplication> {
   for (const name of Object.keys(runs)) delete runs[name];
+  routeEntries = 0;
   const moduleRef = await Test.createTestingModule({
     imports: [
       CacheXModule.forRoot({
@@ -174,17 +178,31 @@ async function makeApp(
     ],
     controllers: [CompressionController],
   }).compile();
-  return startApp(moduleRef, platform, (app) => {
-    if (!options.middleware) return;
-    if (platform === 'express') {
-      app.use(compression());
-    } else {
+  const app = await startApp(moduleRef, platform, (app) => {
+    if (platform === 'fastify') {
       const fastify = app.getHttpAdapter().getInstance() as {
         register(plugin: unknown, options: unknown): unknown;
+        addHook(
+          name: 'onRoute',
+          hook: (route: { handler: (...args: unknown[]) => unknown }) => void,
+        ): void;
       };
-      void fastify.register(compress, { encodings: ['br', 'gzip', 'deflate'] });
+      fastify.addHook('onRoute', (route) => {
+        const handler = route.handler;
+        route.handler = function (this: unknown, ...args: unknown[]) {
+          routeEntries++;
+          return handler.apply(this, args);
+        };
+      });
+      if (options.middleware) {
+        void fastify.register(compress, { encodings: ['br', 'gzip', 'deflate'] });
+      }
+    } else if (options.middleware) {
+      app.use(compression());
     }
   });
+  if (platform === 'express') onExpressRouteEntry(app, () => routeEntries++);
+  return app;
 }
 
 for (const backendCase of backendCases) {
@@ -394,6 +412,7 @@ describe.each(platforms)('The app’s compression middleware on %s', (platform) 
       ['gzip, deflate, br', 'br'],
     ])('does not compress an encoded miss or hit again (%s)', async (acceptEncoding, coding) => {
       const path = `/json?v=${encodeURIComponent(acceptEncoding)}`;
+      const entriesBefore = routeEntries;
       for (const status of [/fwd=miss; stored/, /^cachex; hit/, /^cachex; hit/]) {
         const res = await raw(app, path, { 'accept-encoding': acceptEncoding });
         expect(res.headers['cache-status']).toMatch(status);
@@ -404,6 +423,8 @@ describe.each(platforms)('The app’s compression middleware on %s', (platform) 
         // Decoded once, it is the JSON itself.
         expect(JSON.parse(decoded(res).toString())).toEqual(catalogue(acceptEncoding));
       }
+      // With early hits, the two hits were answered before Nest's routes.
+      expect(routeEntries - entriesBefore).toBe(earlyHits ? 1 : 3);
     });
 
     it('still compresses what the cache leaves in identity (a coding it does not store)', async () => {
