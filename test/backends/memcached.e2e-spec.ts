@@ -162,6 +162,21 @@ describeBackend(memcached)('MemcachedBackend on real memcached', () => {
       expect(await small.get(keyOf('/edge'))).toBeDefined();
     });
 
+    it('keeps an entry that fits only without its compressed variants, without them', async () => {
+      const small = make({ maxValueBytes: 10_000 });
+      const body = randomBytes(6_000);
+      const encoded = { br: randomBytes(3_000), gzip: randomBytes(3_000) };
+      await small.set(keyOf('/variants'), entryOf(body, { encoded }));
+      const got = await small.get(keyOf('/variants'));
+      expect(got && Buffer.compare(got.body, body)).toBe(0);
+      expect(got?.encoded).toBeUndefined();
+      const fits = { gzip: randomBytes(2_000) };
+      await small.set(keyOf('/variants'), entryOf(body, { encoded: fits }));
+      expect((await small.get(keyOf('/variants')))?.encoded?.['gzip']?.equals(fits.gzip)).toBe(
+        true,
+      );
+    });
+
     it('deletes one entry, true only when there was one', async () => {
       await backend.set(keyOf('/d'), entryOf('d'));
       expect(await backend.delete(keyOf('/d'))).toBe(true);
