@@ -1,14 +1,13 @@
 import { Cluster, Redis } from 'ioredis';
 import { CacheBus, type CacheBusMessage, type CacheBusSubscriber } from '../backends/cache-bus.js';
-import { CacheXConfigError } from '../common/errors.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { decodeBusMessage, encodeBusMessage } from './redis-bus.codec.js';
+import { checkedCommandTimeout, createOwnedClient } from './redis-connection.js';
 import { type RedisBusOptions } from './redis-bus.options.js';
 
 const DEFAULT_CHANNEL = 'cachex:bus';
 const DEFAULT_COMMAND_TIMEOUT_MS = 500;
-const MAX_RECONNECT_DELAY_MS = 2000;
 /**
  * How often the subscription is pinged, in ms. A server that hangs (paused,
  * cut off without a reset) sends nothing, so without a ping the bus would
@@ -47,19 +46,14 @@ export class RedisBus extends CacheBus {
 
   constructor(options: RedisBusOptions = {}) {
     super();
-    const { client, cluster, channel, commandTimeoutMs, ...redisOptions } = options;
-    this.commandTimeoutMs = commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    if (!(this.commandTimeoutMs > 0)) {
-      throw new CacheXConfigError(
-        `RedisBus: \`commandTimeoutMs\` must be a positive number of milliseconds, got ${commandTimeoutMs}`,
-      );
-    }
-    if (client && cluster) {
-      throw new CacheXConfigError('RedisBus: give either `client` or `cluster`, not both');
-    }
+    const { client, cluster, channel, commandTimeoutMs: _bound, ...redisOptions } = options;
+    this.commandTimeoutMs = checkedCommandTimeout('RedisBus', options, DEFAULT_COMMAND_TIMEOUT_MS);
     this.channel = channel ?? DEFAULT_CHANNEL;
     this.ownsPublisher = client === undefined;
-    this.publisher = client ?? createClient(redisOptions, cluster, this.commandTimeoutMs);
+    // The subscription is duplicated from it: it may hear nothing for long, rightly.
+    this.publisher =
+      client ??
+      createOwnedClient(redisOptions, cluster, this.commandTimeoutMs, { idleSocketTimeout: false });
     if (this.ownsPublisher) this.publisher.on('error', this.onError);
     // A subscribed connection takes no other command: the subscription has its own.
     this.subscriber = duplicateForSubscription(this.publisher);
@@ -149,35 +143,6 @@ export class RedisBus extends CacheBus {
     }
     for (const subscriber of this.subscribers) subscriber.message(message);
   }
-}
-
-/** A client the bus owns: bounded commands, no offline queue, capped reconnect backoff. */
-function createClient(
-  redisOptions: Omit<RedisBusOptions, 'client' | 'cluster' | 'channel' | 'commandTimeoutMs'>,
-  cluster: RedisBusOptions['cluster'],
-  commandTimeoutMs: number,
-): RedisClient {
-  const connection = {
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: Math.max(commandTimeoutMs, 2000),
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-  };
-  const reconnectDelayMs = (attempt: number) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS);
-  if (cluster) {
-    return new Cluster(cluster.nodes, {
-      enableOfflineQueue: false,
-      clusterRetryStrategy: reconnectDelayMs,
-      ...cluster.options,
-      redisOptions: { ...connection, ...cluster.options?.redisOptions },
-    });
-  }
-  return new Redis({
-    ...connection,
-    enableOfflineQueue: false,
-    retryStrategy: reconnectDelayMs,
-    ...redisOptions,
-  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { CacheXConfigError, CacheXError, errorMessage } from '../common/errors.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { withTimeout } from '../common/with-timeout.js';
@@ -39,18 +39,16 @@ export class RedisConnection {
   private connecting?: { promise: Promise<void>; resolve: () => void };
 
   constructor(options: RedisBackendOptions) {
-    const { client, cluster, commandTimeoutMs, ...redisOptions } = options;
-    this.commandTimeoutMs = commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    if (!(this.commandTimeoutMs > 0)) {
-      throw new CacheXConfigError(
-        `RedisBackend: \`commandTimeoutMs\` must be a positive number of milliseconds, got ${commandTimeoutMs}`,
-      );
-    }
-    if (client && cluster) {
-      throw new CacheXConfigError('RedisBackend: give either `client` or `cluster`, not both');
-    }
+    const { client, cluster, ...redisOptions } = options;
+    this.commandTimeoutMs = checkedCommandTimeout(
+      'RedisBackend',
+      options,
+      DEFAULT_COMMAND_TIMEOUT_MS,
+    );
+    // `keyPrefix` is the backend's: ioredis's own would break the SCAN patterns.
+    const { commandTimeoutMs: _bound, keyPrefix: _prefix, ...ioredisOptions } = redisOptions;
     this.owned = client === undefined;
-    this.client = client ?? createClient(redisOptions, cluster, this.commandTimeoutMs);
+    this.client = client ?? createOwnedClient(ioredisOptions, cluster, this.commandTimeoutMs);
     this.isCluster = this.client.isCluster;
     const ioredisPrefix = this.client.options.keyPrefix;
     if (ioredisPrefix) {
@@ -204,18 +202,46 @@ export class RedisConnection {
   }
 }
 
-/** A client the backend owns: bounded commands, no offline queue, capped reconnect backoff. */
-function createClient(
-  redisOptions: Omit<RedisBackendOptions, 'client' | 'cluster' | 'commandTimeoutMs'>,
-  cluster: RedisBackendOptions['cluster'],
+/**
+ * The command bound of a Redis client's owner (`RedisBackend`, `RedisBus`),
+ * checked with the other connection options it is given: a positive number
+ * of ms, and `client` or `cluster`, not both.
+ */
+export function checkedCommandTimeout(
+  owner: string,
+  options: { client?: unknown; cluster?: unknown; commandTimeoutMs?: number },
+  defaultMs: number,
+): number {
+  const commandTimeoutMs = options.commandTimeoutMs ?? defaultMs;
+  if (!(commandTimeoutMs > 0)) {
+    throw new CacheXConfigError(
+      `${owner}: \`commandTimeoutMs\` must be a positive number of milliseconds, got ${options.commandTimeoutMs}`,
+    );
+  }
+  if (options.client && options.cluster) {
+    throw new CacheXConfigError(`${owner}: give either \`client\` or \`cluster\`, not both`);
+  }
+  return commandTimeoutMs;
+}
+
+/**
+ * A client its owner makes and closes: bounded commands, no offline queue,
+ * capped reconnect backoff, commands of one event-loop turn in one write.
+ * `idleSocketTimeout: false` for a connection that may rightly hear nothing
+ * for long (a pub/sub subscription); otherwise a server that takes commands
+ * but never answers (hung, paused) gets its socket dropped, so unanswered
+ * commands do not accumulate on it.
+ */
+export function createOwnedClient(
+  redisOptions: RedisOptions,
+  cluster: { nodes: ClusterNode[]; options?: ClusterOptions } | undefined,
   commandTimeoutMs: number,
+  { idleSocketTimeout = true }: { idleSocketTimeout?: boolean } = {},
 ): RedisClient {
   const connection = {
     commandTimeout: commandTimeoutMs,
     connectTimeout: Math.max(commandTimeoutMs, 2000),
-    // A server that takes commands but never answers (hung, paused) gets its
-    // socket dropped, so unanswered commands do not accumulate on it.
-    socketTimeout: Math.max(commandTimeoutMs * 4, 2000),
+    ...(idleSocketTimeout && { socketTimeout: Math.max(commandTimeoutMs * 4, 2000) }),
     // A command that timed out is not sent again after a reconnection.
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
@@ -230,16 +256,12 @@ function createClient(
       redisOptions: { ...connection, ...cluster.options?.redisOptions },
     });
   }
-  // `keyPrefix` is the backend's: ioredis's own would break the SCAN patterns.
-  const ioredisOptions = { ...redisOptions };
-  delete ioredisOptions.keyPrefix;
   return new Redis({
     ...connection,
     enableOfflineQueue: false,
-    // Commands of one event-loop turn (session reads, index updates) go out in one write.
     enableAutoPipelining: true,
     retryStrategy: reconnectDelayMs,
-    ...ioredisOptions,
+    ...redisOptions,
   });
 }
 
