@@ -34,6 +34,18 @@ describe('negotiateCoding', () => {
     expect(negotiateCoding('gzip, br', [])).toBeUndefined();
   });
 
+  it('answers a long header, which it does not remember, as a short one', () => {
+    const long = `${'x-unknown;q=0.1, '.repeat(20)}gzip;q=0.5, br;q=0.4`;
+    expect(long.length).toBeGreaterThan(200);
+    expect(negotiateCoding(long, stored)).toBe('gzip');
+    expect(negotiateCoding(long, stored)).toBe('gzip');
+  });
+
+  it('remembers per set of stored codings', () => {
+    expect(negotiateCoding('gzip', ['br', 'gzip'])).toBe('gzip');
+    expect(negotiateCoding('gzip', ['br'])).toBeUndefined();
+  });
+
   it('breaks ties by the order the codings are stored in', () => {
     expect(negotiateCoding('gzip, br', ['gzip', 'br'])).toBe('gzip');
     expect(negotiateCoding('br, gzip', ['gzip', 'br'])).toBe('gzip');

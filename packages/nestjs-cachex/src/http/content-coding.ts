@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import Negotiator from 'negotiator';
 
 /** The content codings the cache can store a body in (RFC 9110 §8.4.1). */
@@ -20,6 +21,14 @@ export function isCompressibleType(contentType: string | undefined): boolean {
 }
 
 /**
+ * Codings chosen before, by stored codings and `Accept-Encoding`: browsers
+ * send a handful of values, so most hits skip the parse (~2 µs). Bounded in
+ * entries, and only short headers are kept.
+ */
+const negotiated = new LRUCache<string, string>({ max: 1000 });
+const MAX_REMEMBERED_HEADER_LENGTH = 200;
+
+/**
  * The coding to answer a request with, given its `Accept-Encoding` and the
  * codings a body is stored in, best first (the server's preference when the
  * client's q-values tie); `undefined` for the body as it is (`identity`).
@@ -33,12 +42,28 @@ export function negotiateCoding(
   available: readonly string[],
 ): string | undefined {
   if (acceptEncoding === undefined || available.length === 0) return undefined;
+  if (acceptEncoding.length > MAX_REMEMBERED_HEADER_LENGTH) {
+    return identityAsUndefined(negotiate(acceptEncoding, available));
+  }
+  const key = `${available.join(',')} ${acceptEncoding}`;
+  let best = negotiated.get(key);
+  if (best === undefined) {
+    best = negotiate(acceptEncoding, available);
+    negotiated.set(key, best);
+  }
+  return identityAsUndefined(best);
+}
+
+function identityAsUndefined(coding: string): string | undefined {
+  return coding === 'identity' ? undefined : coding;
+}
+
+function negotiate(acceptEncoding: string, available: readonly string[]): string {
   const offered = [...available, 'identity'];
   const negotiator = new Negotiator({
     headers: { 'accept-encoding': acceptEncoding },
   }) as unknown as PreferringNegotiator;
-  const best = negotiator.encoding(offered, { preferred: offered });
-  return best === 'identity' ? undefined : best;
+  return negotiator.encoding(offered, { preferred: offered }) ?? 'identity';
 }
 
 /** negotiator ≥ 1.0 breaks q-value ties by the server's order; `@types/negotiator` (0.6) does not declare it. */
