@@ -137,7 +137,7 @@ export function serverOptions(ctx) {
 
 export function startServer(
   variant,
-  { serversDir, core, bootCore = core, background = false, redisPort, memcachedPort },
+  { serversDir, core, bootCore = core, background = false, redisPort, memcachedPort, env },
 ) {
   const spec = VARIANTS[variant];
   if (!spec) throw new Error(`unknown variant ${variant}`);
@@ -152,6 +152,7 @@ export function startServer(
       ...spec.env,
       ...(redisPort && { BENCH_REDIS_PORT: String(redisPort) }),
       ...(memcachedPort && { BENCH_MEMCACHED_PORT: String(memcachedPort) }),
+      ...env,
     },
   });
   live.add(child);

@@ -3,7 +3,8 @@
  * `cachex-fastify-memory` and `cachex-fastify-redis`, and `cachex-tiered-redis`:
  * nestjs-cachex, loaded by package name from its build, with its global
  * interceptor and `@Cache(60)` on the routes. BENCH_STORE=memory|redis|memcached|tiered
- * (tiered: a MemoryBackend in front of Redis, a RedisBus); BENCH_REDIS_PORT or
+ * (tiered: a MemoryBackend in front of Redis, a RedisBus; BENCH_BUS_LOSS_MS sets its
+ * busLossMaxAgeMs); BENCH_REDIS_PORT or
  * BENCH_MEMCACHED_PORT for the servers; BENCH_PLATFORM=express|fastify (see
  * nest-bootstrap.ts). BENCH_METRICS=off (`cachex-memory-nometrics`) replaces
  * CacheXMetrics with one that records nothing, to measure what counting costs:
@@ -39,10 +40,12 @@ async function backend(): Promise<CacheBackend> {
   if (store === 'tiered') {
     const { RedisBackend, RedisBus } = await import('nestjs-cachex/redis');
     const redis = { host: '127.0.0.1', port: Number(requiredEnv('BENCH_REDIS_PORT')) };
+    const busLoss = process.env['BENCH_BUS_LOSS_MS'];
     return new TieredBackend({
       local: new MemoryBackend(),
       shared: new RedisBackend(redis),
       bus: new RedisBus(redis),
+      ...(busLoss && { busLossMaxAgeMs: Number(busLoss) }),
     });
   }
   if (store === 'memcached') {
