@@ -2,7 +2,8 @@
  * Declarative caching over HTTP, on every platform and backend:
  * `CDN-Cache-Control` beside `Cache-Control`; `@CacheEvict` on write routes
  * and on provider methods, seen by a second instance on the same backend;
- * `@Cacheable` provider methods, coalesced across instances.
+ * `@Cacheable` provider methods, coalesced across instances; named caches
+ * kept apart.
  */
 import {
   BadRequestException,
@@ -24,6 +25,8 @@ import {
   CacheEvict,
   CacheManager,
   CacheXModule,
+  InjectCache,
+  MemoryBackend,
 } from 'nestjs-cachex';
 import request from 'supertest';
 import { type BackendCase, backendCases, describeBackend } from '../support/backends.js';
@@ -161,6 +164,29 @@ class PricesController {
   }
 }
 
+@Injectable()
+class Caches {
+  constructor(
+    @InjectCache('hot') readonly hot: CacheBackend,
+    @InjectCache() readonly main: CacheBackend,
+  ) {}
+}
+
+@Controller()
+class BoardController {
+  @Cache({ ttl: 60, cache: 'hot' })
+  @Get('leaderboard')
+  leaderboard() {
+    return { run: count('leaderboard') };
+  }
+
+  @Cache(60)
+  @Get('news')
+  news() {
+    return { run: count('news') };
+  }
+}
+
 async function startCatalog(backend: CacheBackend, platform: Platform): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [CacheXModule.forRoot({ backend })],
@@ -183,6 +209,19 @@ async function startPrices(backend: CacheBackend, platform: Platform): Promise<I
     imports: [CacheXModule.forRoot({ backend })],
     controllers: [PricesController],
     providers: [PricesService],
+  }).compile();
+  return startApp(moduleRef, platform);
+}
+
+async function startBoard(
+  backend: CacheBackend,
+  hot: CacheBackend,
+  platform: Platform,
+): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [CacheXModule.forRoot({ backend, caches: { hot } })],
+    controllers: [BoardController],
+    providers: [Caches],
   }).compile();
   return startApp(moduleRef, platform);
 }
@@ -323,6 +362,52 @@ describe.each(platforms)('declarative caching on %s', (platform) => {
         }
       });
 
+      describe('named caches', () => {
+        let app: INestApplication;
+        let hot: CacheBackend;
+        let main: CacheBackend;
+        beforeEach(async () => {
+          for (const name of Object.keys(runs)) delete runs[name];
+          main = backendCase.create({ keyPrefix: prefixOf(backendCase, platform, 'main') });
+          hot = backendCase.create({ keyPrefix: prefixOf(backendCase, platform, 'hot') });
+          app = await startBoard(main, hot, platform);
+        });
+        afterEach(() => app.close());
+
+        it('a route of a named cache is stored there only, and @InjectCache gives it', async () => {
+          const caches = app.get(Caches);
+          expect(caches.hot).toBe(hot);
+          expect(caches.main).toBe(main);
+          await request(app.getHttpServer()).get('/leaderboard').expect(200);
+          await request(app.getHttpServer()).get('/news').expect(200);
+          await main.clearPath('/leaderboard');
+          await hot.clearPath('/news');
+          expect(await cacheStatus(app, '/leaderboard')).toMatch(/; hit/);
+          expect(await cacheStatus(app, '/news')).toMatch(/; hit/);
+          await hot.clearPath('/leaderboard');
+          await eventually(async () =>
+            expect(await cacheStatus(app, '/leaderboard')).toMatch(/fwd=miss; stored/),
+          );
+          expect(runs['leaderboard']).toBe(2);
+        });
+
+        it('every cache is closed on shutdown', async () => {
+          const closed: string[] = [];
+          for (const [name, backend] of [
+            ['main', main],
+            ['hot', hot],
+          ] as const) {
+            const close = backend.close.bind(backend);
+            backend.close = () => {
+              closed.push(name);
+              return close();
+            };
+          }
+          await app.close();
+          expect(closed.sort()).toEqual(['hot', 'main']);
+        });
+      });
+
       describe('@Cacheable', () => {
         let apps: INestApplication[];
         beforeEach(async () => {
@@ -390,6 +475,37 @@ describe.each(platforms)('declarative caching on %s', (platform) => {
 });
 
 describe('binding at start-up', () => {
+  @Controller()
+  class ColdController {
+    @Cache({ ttl: 60, cache: 'cold' })
+    @Get('cold')
+    cold() {
+      return {};
+    }
+  }
+
+  it('forRootAsync provides the caches listed in cacheNames', async () => {
+    const hot = new MemoryBackend();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        CacheXModule.forRootAsync({ useFactory: () => ({ caches: { hot } }), cacheNames: ['hot'] }),
+      ],
+      providers: [Caches],
+    }).compile();
+    expect(moduleRef.get(Caches).hot).toBe(hot);
+    await moduleRef.close();
+  });
+
+  it('refuses a route whose cache is not named in forRoot, naming it', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheXModule.forRoot({ caches: { hot: new MemoryBackend() } })],
+      controllers: [ColdController],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow(/no cache named "cold"/);
+    await app.close();
+  });
+
   @Injectable({ scope: Scope.REQUEST })
   class PerRequestService {
     @Cacheable()

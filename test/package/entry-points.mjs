@@ -32,6 +32,8 @@ export const exportedNames = {
     'CacheEvict',
     'CacheEvictInterceptor',
     'Cacheable',
+    'InjectCache',
+    'getCacheToken',
   ],
   'nestjs-cachex/redis': ['RedisBackend', 'RedisBus'],
   'nestjs-cachex/memcached': ['MemcachedBackend'],

@@ -26,6 +26,8 @@ export type { CacheEvictOptions, EvictList, EvictNames } from './cache/cache-evi
 export { CacheEvictInterceptor } from './cache/cache-evict.interceptor.js';
 export { Cacheable } from './cache/cacheable.decorator.js';
 export type { CacheableOptions, CacheableTag } from './cache/cacheable.options.js';
+export { InjectCache } from './cache/inject-cache.decorator.js';
+export { getCacheToken } from './cache/named-caches.js';
 export { CacheManager } from './cache/cache-manager.service.js';
 export { defaultKeyBuilder } from './http/cache-key.js';
 export type { HttpRequestLike } from './http/request.js';

@@ -14,6 +14,8 @@ import {
   defaultCacheableKey,
 } from './cacheable.options.js';
 import { CachedValues } from './cached-values.js';
+import { CacheMetadata } from './cache.decorator.js';
+import { NamedCaches } from './named-caches.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
@@ -21,7 +23,7 @@ import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 type Method = (...args: unknown[]) => unknown;
 
 /**
- * Binds `@CacheEvict()` and `@Cacheable()` on provider methods when the
+ * Checks the cache names of `@Cache()` routes, and binds `@CacheEvict()` and `@Cacheable()` on provider methods when the
  * application starts, the way `@nestjs/event-emitter` binds `@OnEvent()`:
  * each singleton provider's decorated method is replaced, on that instance
  * only, by one that calls it and then evicts, or that answers from
@@ -40,9 +42,11 @@ export class CacheMethodsExplorer implements OnModuleInit {
     private readonly evictor: CacheEvictor,
     private readonly values: CachedValues,
     @Inject(RESOLVED_CACHEX_OPTIONS) private readonly options: ResolvedCacheXOptions,
+    private readonly caches: NamedCaches,
   ) {}
 
   onModuleInit(): void {
+    this.checkCacheNames();
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (wrapper.isAlias || typeof instance !== 'object' || instance === null) continue;
@@ -72,6 +76,24 @@ export class CacheMethodsExplorer implements OnModuleInit {
         else this.bindCacheable(target, name, method as Method, cacheable!, where);
       }
       this.bound.add(instance);
+    }
+  }
+
+  /** Every `@Cache({ cache })` route names a cache the module has, or start-up fails. */
+  private checkCacheNames(): void {
+    for (const wrapper of this.discovery.getControllers()) {
+      const controller = wrapper.metatype as (new () => unknown) | null;
+      if (typeof controller !== 'function') continue;
+      const prototype = controller.prototype as Record<string, unknown>;
+      for (const name of this.scanner.getAllMethodNames(prototype)) {
+        const method = prototype[name];
+        if (typeof method !== 'function') continue;
+        const route = this.reflector.getAllAndOverride(CacheMetadata, [
+          method as Method,
+          controller,
+        ]);
+        if (route?.cache !== undefined) this.caches.backend(route.cache);
+      }
     }
   }
 

@@ -15,6 +15,11 @@ import { validateStatuses } from './cache.options.js';
 export interface CacheXModuleOptions {
   /** Where entries live (default `new MemoryBackend()`). Closed on shutdown. */
   backend?: CacheBackend;
+  /**
+   * More backends, by name: `@Cache({ cache: name })` stores a route there,
+   * `@InjectCache(name)` injects it. Each is closed on shutdown.
+   */
+  caches?: Record<string, CacheBackend>;
   /** Register `CacheInterceptor` globally (default `true`); else opt in with `@UseInterceptors`. */
   interceptor?: boolean;
   /** Builds every route's logical key instead of `defaultKeyBuilder` (no prefix). */
@@ -116,7 +121,7 @@ export const DEFAULT_IGNORED_COOKIES: ReadonlyArray<string> = [
 
 /** Module options with every default filled in. */
 export type ResolvedCacheXOptions = Required<
-  Omit<CacheXModuleOptions, 'backend' | 'keyBuilder' | 'identitySecret' | 'compression'>
+  Omit<CacheXModuleOptions, 'backend' | 'caches' | 'keyBuilder' | 'identitySecret' | 'compression'>
 > &
   Pick<CacheXModuleOptions, 'keyBuilder'> & {
     /** The HMAC key of private identities: the option's, or random for this process. */

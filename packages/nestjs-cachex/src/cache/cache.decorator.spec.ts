@@ -40,6 +40,7 @@ describe('@Cache() validation', () => {
     ],
     ['cdn with private', { private: true, cdn: { maxAge: 60 } }, /`cdn`.*`private`/],
     ['cdn with noStore', { noStore: true, cdn: { maxAge: 60 } }, /`cdn`.*`noStore`/],
+    ['an empty cache name', { cache: '' }, /`cache` must be the name of a cache/],
     [
       'a non-boolean flag',
       { public: 'yes' } as unknown as CacheOptions,

@@ -37,6 +37,7 @@ import { VariantLimit } from './variant-limit.js';
 import { buildEntry } from './cache-entry.builder.js';
 import { withCompressedVariants } from './compressed-variants.js';
 import { markTransparentOnHit } from './transparent-interceptors.js';
+import { NamedCaches } from './named-caches.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** How a request answered with another request's fill is reported. */
@@ -89,6 +90,9 @@ export class CacheInterceptor implements NestInterceptor {
   private readonly fills: FillCoordinator;
   private readonly variants: VariantLimit;
   private readonly defaultKey: (req: HttpRequestLike) => string;
+  /** The named cache this instance serves, for `@Cache({ cache })` routes; none: the module's backend. */
+  private namedCache?: string;
+  private readonly named = new Map<string, CacheInterceptor>();
 
   /** @internal Made by Nest's injector; a subclass inherits these injections. */
   constructor(
@@ -101,6 +105,7 @@ export class CacheInterceptor implements NestInterceptor {
     @Optional() private readonly earlyHits?: EarlyHits,
     @Optional() @Inject(Clock) private readonly clock: Clock = systemClock,
     @Optional() private readonly metrics?: CacheXMetrics,
+    @Optional() private readonly caches?: NamedCaches,
   ) {
     this.defaultKey = createKeyBuilder(options);
     this.variants = new VariantLimit({
@@ -149,6 +154,9 @@ export class CacheInterceptor implements NestInterceptor {
       context.getClass(),
     ]);
     if (!route) return next.handle();
+    if (route.cache !== undefined && route.cache !== this.namedCache) {
+      return this.namedInterceptor(route.cache).intercept(context, next);
+    }
     const exchange = this.exchangeOf(req, http.getResponse());
     const policy = this.policyOf(route);
     const declared = this.declaredHeadersOf(context.getHandler());
@@ -572,6 +580,33 @@ export class CacheInterceptor implements NestInterceptor {
       for (const path of paths) await this.call('clearPath', () => this.backend.clearPath(path));
     }
     return value;
+  }
+
+  /**
+   * The interceptor of the routes stored in the named cache: one of this
+   * class over that backend, with fills and variants of its own and no
+   * early hits (those read the module's backend).
+   */
+  private namedInterceptor(name: string): CacheInterceptor {
+    let interceptor = this.named.get(name);
+    if (!interceptor) {
+      const backend = (this.caches ?? new NamedCaches()).backend(name);
+      const Interceptor = this.constructor as typeof CacheInterceptor;
+      interceptor = new Interceptor(
+        backend,
+        this.options,
+        this.reflector,
+        this.adapterHost,
+        this.credentials,
+        this.calls,
+        undefined,
+        this.clock,
+        this.metrics,
+      );
+      interceptor.namedCache = name;
+      this.named.set(name, interceptor);
+    }
+    return interceptor;
   }
 
   /** A backend call through `BackendCalls`: bounded, skipped while the breaker is open, never thrown. */

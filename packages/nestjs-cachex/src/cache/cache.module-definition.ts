@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { type CacheXModuleOptions } from './cache-module.options.js';
+import { getCacheToken, namedCacheProviders } from './named-caches.js';
 
 /** The `forRoot` / `forRootAsync` plumbing of `CacheXModule`, built by Nest. */
 export const {
@@ -9,8 +10,14 @@ export const {
   ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<CacheXModuleOptions>({ moduleName: 'CacheX' })
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({
+  // `cacheNames`: the named caches to provide tokens for (`forRoot` lists its `caches`).
+  .setExtras({ isGlobal: true, cacheNames: [] as string[] }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
+    providers: [...(definition.providers ?? []), ...namedCacheProviders(extras.cacheNames)],
+    exports: [
+      ...(definition.exports ?? []),
+      ...extras.cacheNames.map((name) => getCacheToken(name)),
+    ],
   }))
   .build();

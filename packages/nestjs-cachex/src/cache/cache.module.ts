@@ -17,6 +17,7 @@ import { CacheManager } from './cache-manager.service.js';
 import { CacheEvictor } from './cache-evictor.service.js';
 import { CacheMethodsExplorer } from './cache-methods.explorer.js';
 import { CachedValues } from './cached-values.js';
+import { NamedCaches } from './named-caches.js';
 import { CacheInterceptor } from './cache.interceptor.js';
 import { EarlyHits } from './early-hits.js';
 import {
@@ -68,6 +69,11 @@ markTransparentOnHit(passThrough);
     CachedValues,
     CacheEvictor,
     CacheMethodsExplorer,
+    {
+      provide: NamedCaches,
+      useFactory: (options: CacheXModuleOptions) => new NamedCaches(options.caches),
+      inject: [CACHEX_MODULE_OPTIONS],
+    },
     CacheXMetrics,
     BackendCalls,
     CacheCredentials,
@@ -85,6 +91,7 @@ markTransparentOnHit(passThrough);
     Clock,
     CacheManager,
     CacheEvictor,
+    NamedCaches,
     CacheXMetrics,
     CacheInterceptor,
     CacheCredentials,
@@ -93,16 +100,22 @@ markTransparentOnHit(passThrough);
   ],
 })
 export class CacheXModule extends ConfigurableModuleClass implements OnApplicationShutdown {
-  constructor(@Inject(CacheBackend) private readonly backend: CacheBackend) {
+  constructor(
+    @Inject(CacheBackend) private readonly backend: CacheBackend,
+    private readonly caches: NamedCaches,
+  ) {
     super();
   }
 
-  /** Registers the module; every option has a default, so `forRoot()` alone works. */
+  /**
+   * Registers the module; every option has a default, so `forRoot()` alone
+   * works. Each of `caches` gets a token for `@InjectCache(name)`.
+   */
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
-    return super.forRoot(options);
+    return super.forRoot({ cacheNames: Object.keys(options.caches ?? {}), ...options });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.backend.close();
+    await Promise.all([this.backend, ...this.caches.all()].map((backend) => backend.close()));
   }
 }

@@ -59,6 +59,8 @@ export interface CacheOptions {
    * CDN in front only; browsers still follow `Cache-Control`.
    */
   cdn?: CdnCacheOptions;
+  /** Store this route in the backend of that name (`CacheXModule.forRoot({ caches })`). */
+  cache?: string;
 }
 
 const SECONDS = ['ttl', 'sMaxAge', 'staleWhileRevalidate', 'staleIfError'] as const;
@@ -73,7 +75,16 @@ const FLAGS = [
   'noTransform',
   'coalesce',
 ] as const;
-const KNOWN = new Set<string>([...SECONDS, ...FLAGS, 'key', 'tags', 'vary', 'statuses', 'cdn']);
+const KNOWN = new Set<string>([
+  ...SECONDS,
+  ...FLAGS,
+  'key',
+  'tags',
+  'vary',
+  'statuses',
+  'cdn',
+  'cache',
+]);
 const CDN_SECONDS = ['maxAge', 'staleWhileRevalidate', 'staleIfError'] as const;
 
 /**
@@ -132,6 +143,9 @@ export function validateCacheOptions(options: CacheOptions, route: string): void
   }
   if (options.statuses !== undefined) validateStatuses(options.statuses, `@Cache() on ${route}`);
   if (options.cdn !== undefined) validateCdn(options, fail);
+  if (options.cache !== undefined && (typeof options.cache !== 'string' || options.cache === '')) {
+    fail('`cache` must be the name of a cache given to `CacheXModule.forRoot({ caches })`');
+  }
 }
 
 /** `cdn` holds whole seconds, `maxAge` among them, and is meant for responses a CDN may keep. */
