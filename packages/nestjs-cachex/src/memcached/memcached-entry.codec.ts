@@ -39,13 +39,9 @@ const FORMAT_WITH_VARIANTS = 2;
 export function encodeEntry(entry: CacheEntry, generations: EntryGenerations): Buffer {
   const { body, encoded, ...fields } = entry;
   const { bodies, lengths } = frameBodies({ body, encoded });
-  if (!lengths)
-    return encodeFrame(Buffer.from([FORMAT_VERSION]), { e: fields, g: generations }, ...bodies);
-  return encodeFrame(
-    Buffer.from([FORMAT_WITH_VARIANTS]),
-    { e: fields, g: generations, v: lengths },
-    ...bodies,
-  );
+  const version = lengths ? FORMAT_WITH_VARIANTS : FORMAT_VERSION;
+  const metadata = { e: fields, g: generations, ...(lengths && { v: lengths }) };
+  return encodeFrame(Buffer.from([version]), metadata, ...bodies);
 }
 
 /** Decodes `encodeEntry`'s output; `undefined` for anything else (another version, corruption). */
