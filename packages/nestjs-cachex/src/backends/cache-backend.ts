@@ -46,7 +46,9 @@ export interface CacheBackendStats {
  * whole seconds (rounded up).
  */
 export interface KeyValueStore {
+  /** The value under `key`, or `undefined`. */
   get(key: string): Promise<string | undefined>;
+  /** Stores the value, for `ttlSeconds` when given (else until evicted). */
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   /** Stores the value only when the key is absent; `true` when it was stored (a lock taken). */
   add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
@@ -55,12 +57,15 @@ export interface KeyValueStore {
    * when it did not (a session deleted meanwhile is never written back).
    */
   replace(key: string, value: string, ttlSeconds?: number): Promise<boolean>;
+  /** Deletes the key; `true` when it existed. */
   delete(key: string): Promise<boolean>;
   /** Deletes the key only while it still holds `value` (a lock released by its owner only). */
   deleteIfEquals(key: string, value: string): Promise<boolean>;
   /** Adds a member to the set at `key`; the set lives at least `ttlSeconds` from now. */
   setAdd(key: string, member: string, ttlSeconds?: number): Promise<void>;
+  /** Removes a member from the set at `key` (nothing when it is not there). */
   setRemove(key: string, member: string): Promise<void>;
+  /** The members of the set at `key` (empty when there is none). */
   setMembers(key: string): Promise<string[]>;
   /** Removes every key of this namespace; the count, or -1 when the backend cannot count. */
   clear(): Promise<number>;

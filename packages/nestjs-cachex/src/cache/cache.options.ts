@@ -34,9 +34,13 @@ export interface CacheOptions {
   public?: boolean;
   /** Per-user response: stored per credential, never shared; bypassed without one. */
   private?: boolean;
+  /** `immutable` (RFC 8246): clients need not revalidate while fresh. */
   immutable?: boolean;
+  /** `must-revalidate`: once stale, caches must revalidate it before reuse. */
   mustRevalidate?: boolean;
+  /** `proxy-revalidate`: as `mustRevalidate`, for shared caches only. */
   proxyRevalidate?: boolean;
+  /** `no-transform`: intermediaries leave the body as it is (this cache does not compress it either). */
   noTransform?: boolean;
   /** Seconds for shared caches (`s-maxage`). */
   sMaxAge?: number;

@@ -36,6 +36,7 @@ export interface SessionCookieOptions {
   name?: string;
   /** Default `'/'`. */
   path?: string;
+  /** The cookie's `Domain`; none by default (the cookie goes to the host that set it only). */
   domain?: string;
   /** Default `'lax'`; `'none'` requires `secure: true`. */
   sameSite?: SessionCookieSameSite;
