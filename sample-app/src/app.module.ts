@@ -50,7 +50,6 @@ export class AppModule {
             backend: await backendFromEnv(),
             defaultTtl: 30,
             surrogateKeys: true,
-            invalidateOnWrite: true,
           }),
         }),
         ProductsModule,

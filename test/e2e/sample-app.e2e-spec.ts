@@ -47,12 +47,18 @@ describe.each(platforms)('sample app on %s', (platform) => {
     expect(hit.headers['surrogate-key']).toBe('products');
   });
 
-  it('a rename clears the product page (invalidateOnWrite) and the tag clears the list', async () => {
+  it('a rename clears the product page and the tagged list (@CacheEvict); a failed one clears nothing', async () => {
     await http().get('/products/1').expect(200);
+    await http().get('/products').expect(200);
+    await http().patch('/products/404').send({ name: 'Ghost' }).expect(404);
+    expect((await http().get('/products').expect(200)).headers['cache-status']).toMatch(/; hit/);
     await http().patch('/products/1').send({ name: 'Big teapot' }).expect(200);
     const page = await http().get('/products/1').expect(200);
     expect(page.headers['cache-status']).toBe('cachex; fwd=miss; stored');
     expect(page.body.product.name).toBe('Big teapot');
+    expect((await http().get('/products').expect(200)).headers['cache-status']).toBe(
+      'cachex; fwd=miss; stored',
+    );
     await admin(
       http()
         .post('/admin/cache/api/purge')
@@ -156,7 +162,7 @@ describe.each(platforms)('sample app on %s', (platform) => {
     expect((await purge({ path: '/products/2' }).expect(200)).body).toEqual({ purged: 1 });
   });
 
-  it('answers 304 on the noCache route and caches rates with CacheManager', async () => {
+  it('answers 304 on the noCache route and caches rates with @Cacheable', async () => {
     const stock = await http().get('/products/live/stock').expect(200);
     expect(stock.headers['cache-control']).toBe('no-cache, must-revalidate');
     await http()

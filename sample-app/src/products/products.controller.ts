@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, Param, Patch, Query } from '@nestjs/common';
-import { Cache } from 'nestjs-cachex';
+import { Cache, CacheEvict } from 'nestjs-cachex';
 import { ProductsService } from './products.service.js';
 
 /** One route per caching behaviour; each answer says how often the "database" was asked. */
@@ -28,7 +28,12 @@ export class ProductsController {
     return { product: this.products.find(id), lookups: this.products.lookups };
   }
 
-  /** Renaming a product: invalidateOnWrite clears GET /products/:id; the tag clears the list. */
+  /**
+   * Renaming a product, once it succeeds, clears its page (the template is
+   * filled from the route's `id`) and every entry tagged `products`: the
+   * list and the product pages. A rename that fails (404) clears nothing.
+   */
+  @CacheEvict({ paths: ['/products/:id'], tags: ['products'] })
   @Patch(':id')
   rename(@Param('id') id: string, @Body('name') name: string) {
     return this.products.rename(id, name);
@@ -69,7 +74,7 @@ export class ProductsController {
     return { text: `Hello, ${name}`, lookups: this.products.lookups };
   }
 
-  /** Exchange rates, cached as data with CacheManager rather than as a response. */
+  /** Exchange rates, cached as data by the service's `@Cacheable` method rather than as a response. */
   @Get('rates/:currency')
   @Header('Cache-Control', 'no-store')
   rate(@Param('currency') currency: string) {

@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { CacheManager } from 'nestjs-cachex';
+import { Cacheable } from 'nestjs-cachex';
 
 /** A product of the catalogue. */
 export interface Product {
@@ -19,8 +19,6 @@ export class ProductsService {
   /** How many times the "database" was asked; the routes show it to prove a hit skipped it. */
   lookups = 0;
 
-  constructor(private readonly cache: CacheManager) {}
-
   list(): Product[] {
     this.lookups++;
     return [...this.products.values()];
@@ -39,19 +37,18 @@ export class ProductsService {
     return product;
   }
 
-  /** A slow exchange-rate call, cached as application data with CacheManager.getOrSet. */
-  rate(currency: string): Promise<{ currency: string; perEuro: number; fetchedAt: string }> {
-    return this.cache.getOrSet(
-      `rate:${currency}`,
-      async () => {
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        return {
-          currency,
-          perEuro: currency === 'USD' ? 1.08 : 1,
-          fetchedAt: new Date().toISOString(),
-        };
-      },
-      120,
-    );
+  /**
+   * A slow exchange-rate call, kept in CacheManager for 2 min under `rate:USD`
+   * (and so on); concurrent calls for one currency share one call, across
+   * instances too.
+   */
+  @Cacheable({ key: (currency: string) => `rate:${currency}`, ttl: 120 })
+  async rate(currency: string): Promise<{ currency: string; perEuro: number; fetchedAt: string }> {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return {
+      currency,
+      perEuro: currency === 'USD' ? 1.08 : 1,
+      fetchedAt: new Date().toISOString(),
+    };
   }
 }
