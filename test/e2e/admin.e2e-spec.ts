@@ -86,7 +86,17 @@ describe.each(platforms)('CacheXAdminModule on %s', (platform) => {
     expect(entry.body.bytes).toBeGreaterThan(0);
     expect(entry.body.ageSeconds).toBeGreaterThanOrEqual(0);
     expect(entry.body.headers['content-type']).toMatch(/json/);
+    expect(entry.body.encodedBytes).toBeUndefined();
     await admin(http().get('/cachex/api/entry?key=nothing')).expect(404);
+
+    // A compressed entry lists its variants' sizes.
+    await http().get('/big').expect(200);
+    const [bigKey] = (await admin(http().get('/cachex/api/keys?glob=/big')).expect(200)).body.keys;
+    const big = await admin(
+      http().get(`/cachex/api/entry?key=${encodeURIComponent(bigKey)}`),
+    ).expect(200);
+    expect(Object.keys(big.body.encodedBytes)).toEqual(['br', 'gzip']);
+    expect(big.body.encodedBytes.gzip).toBeLessThan(big.body.bytes / 100);
   });
 
   it('purges by tag, soft and hard, by path and by glob, and clears', async () => {

@@ -35,6 +35,8 @@ export interface AdminEntry {
   status: number;
   headers: Record<string, string>;
   bytes: number;
+  /** The sizes of its compressed variants by coding (module option `compression`), when it has any. */
+  encodedBytes?: Record<string, number>;
   ageSeconds: number;
   state: 'fresh' | 'stale' | 'stale-if-error' | 'expired';
   tags: string[];
@@ -108,6 +110,7 @@ export class CacheXAdminService {
       status: entry.status,
       headers: entry.headers,
       bytes: entry.body.length,
+      ...(entry.encoded && { encodedBytes: variantSizes(entry.encoded) }),
       ageSeconds: Math.max(0, Math.floor((now - entry.storedAt) / 1000)),
       state: state === 'miss' ? 'expired' : state,
       tags: entry.tags ?? [],
@@ -145,4 +148,10 @@ export class CacheXAdminService {
       throw error;
     }
   }
+}
+
+function variantSizes(encoded: Record<string, Buffer>): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const coding in encoded) sizes[coding] = encoded[coding]!.length;
+  return sizes;
 }
