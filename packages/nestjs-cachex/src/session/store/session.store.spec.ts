@@ -6,10 +6,10 @@ import { SessionUnavailableError } from '../session.errors.js';
 import { SessionStore } from './session.store.js';
 
 /** A clock that stands still until moved. */
-const clockAt = (ms: number) => {
-  const clock = { ms, now: () => clock.ms } satisfies Clock & { ms: number };
+function clockAt(ms: number): Clock & { ms: number } {
+  const clock = { ms, now: (): number => clock.ms };
   return clock;
-};
+}
 
 const OPTIONS = { ttl: 60, absoluteTimeout: undefined, backendTimeoutMs: 1000 };
 
