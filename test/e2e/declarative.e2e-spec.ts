@@ -174,10 +174,22 @@ class Caches {
 
 @Controller()
 class BoardController {
-  @Cache({ ttl: 60, cache: 'hot' })
+  @Cache({ ttl: 60, cache: 'hot', tags: ['board'] })
   @Get('leaderboard')
   leaderboard() {
     return { run: count('leaderboard') };
+  }
+
+  /** A write to the path: `invalidateOnWrite` clears it. */
+  @Post('leaderboard')
+  score() {
+    return {};
+  }
+
+  @CacheEvict({ tags: ['board'] })
+  @Post('season/end')
+  endSeason() {
+    return {};
   }
 
   @Cache(60)
@@ -219,7 +231,7 @@ async function startBoard(
   platform: Platform,
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [CacheXModule.forRoot({ backend, caches: { hot } })],
+    imports: [CacheXModule.forRoot({ backend, caches: { hot }, invalidateOnWrite: true })],
     controllers: [BoardController],
     providers: [Caches],
   }).compile();
@@ -389,6 +401,20 @@ describe.each(platforms)('declarative caching on %s', (platform) => {
             expect(await cacheStatus(app, '/leaderboard')).toMatch(/fwd=miss; stored/),
           );
           expect(runs['leaderboard']).toBe(2);
+        });
+
+        it('invalidateOnWrite and @CacheEvict reach the named cache', async () => {
+          const stored = /fwd=miss; stored/;
+          expect(await cacheStatus(app, '/leaderboard')).toMatch(stored);
+          await request(app.getHttpServer()).post('/leaderboard').expect(201);
+          await eventually(async () =>
+            expect(await cacheStatus(app, '/leaderboard')).toMatch(stored),
+          );
+          await request(app.getHttpServer()).post('/season/end').expect(201);
+          await eventually(async () =>
+            expect(await cacheStatus(app, '/leaderboard')).toMatch(stored),
+          );
+          expect(runs['leaderboard']).toBe(3);
         });
 
         it('every cache is closed on shutdown', async () => {

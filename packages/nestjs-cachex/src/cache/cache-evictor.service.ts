@@ -8,10 +8,12 @@ import { type HttpRequestLike } from '../http/request.js';
 import { BackendCalls } from './backend-call.js';
 import { type CacheEvictOptions, type EvictList, resolveEvictList } from './cache-evict.options.js';
 import { CachedValues } from './cached-values.js';
+import { NamedCaches } from './named-caches.js';
 
 /**
  * Carries out `@CacheEvict()` once a method succeeded: paths and tags in the
- * response cache, tags and keys among `@Cacheable` values. Every call is
+ * response cache (the module's backend and every named cache), tags and keys
+ * among `@Cacheable` values. Every call is
  * bounded like the interceptor's; a failure is logged (rate-limited), never
  * thrown, so a write that succeeded is never reported as failed.
  */
@@ -24,6 +26,7 @@ export class CacheEvictor {
     private readonly calls: BackendCalls,
     private readonly values: CachedValues,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly caches: NamedCaches,
   ) {}
 
   /**
@@ -67,11 +70,17 @@ export class CacheEvictor {
       this.log.error('names', '@CacheEvict: could not name what to evict; nothing evicted', error);
       return;
     }
-    const calls = [...paths].map((path) =>
-      this.call('clearPath', () => this.backend.clearPath(path, { soft })),
-    );
+    const calls: Array<Promise<unknown>> = [];
+    // A path or tag may be cached by any route, so in any named cache too.
+    for (const backend of [this.backend, ...this.caches.all()]) {
+      for (const path of paths) {
+        calls.push(this.call('clearPath', () => backend.clearPath(path, { soft })));
+      }
+      if (tags.length > 0) {
+        calls.push(this.call('invalidateTags', () => backend.invalidateTags(tags, { soft })));
+      }
+    }
     if (tags.length > 0) {
-      calls.push(this.call('invalidateTags', () => this.backend.invalidateTags(tags, { soft })));
       calls.push(this.call('invalidateTags', () => this.values.invalidateTags(tags, soft)));
     }
     for (const key of keys) calls.push(this.call('delete', () => this.values.evict(key, soft)));

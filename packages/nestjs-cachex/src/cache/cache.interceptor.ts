@@ -567,7 +567,7 @@ export class CacheInterceptor implements NestInterceptor {
     );
   }
 
-  /** Runs a write; when it succeeds, removes the cached GET/HEAD entries of its path. */
+  /** Runs a write; when it succeeds, removes the cached GET/HEAD entries of its path, in every cache. */
   private async invalidateAfterWrite(ex: HttpExchange, next: CallHandler): Promise<unknown> {
     const value = await runHandler(next);
     if (ex.statusCode < 400) {
@@ -577,7 +577,9 @@ export class CacheInterceptor implements NestInterceptor {
         const target = sameOriginPath(ex.responseHeader(name), ex.header('host'));
         if (target) paths.add(routePath(ex.req, target));
       }
-      for (const path of paths) await this.call('clearPath', () => this.backend.clearPath(path));
+      for (const backend of [this.backend, ...(this.caches?.all() ?? [])]) {
+        for (const path of paths) await this.call('clearPath', () => backend.clearPath(path));
+      }
     }
     return value;
   }
