@@ -522,6 +522,26 @@ describe('binding at start-up', () => {
     await moduleRef.close();
   });
 
+  it('refuses @Cacheable on a route handler', async () => {
+    @Controller()
+    class MisplacedController {
+      @Cacheable()
+      @Get('misplaced')
+      async misplaced() {
+        return {};
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheXModule.forRoot()],
+      controllers: [MisplacedController],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow(
+      /@Cacheable\(\) on MisplacedController\.misplaced\(\): a route handler's response is cached with @Cache\(\)/,
+    );
+    await app.close();
+  });
+
   it('refuses a route whose cache is not named in forRoot, naming it', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [CacheXModule.forRoot({ caches: { hot: new MemoryBackend() } })],

@@ -46,7 +46,7 @@ export class CacheMethodsExplorer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.checkCacheNames();
+    this.checkControllers();
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (wrapper.isAlias || typeof instance !== 'object' || instance === null) continue;
@@ -79,8 +79,12 @@ export class CacheMethodsExplorer implements OnModuleInit {
     }
   }
 
-  /** Every `@Cache({ cache })` route names a cache the module has, or start-up fails. */
-  private checkCacheNames(): void {
+  /**
+   * Every `@Cache({ cache })` route names a cache the module has, and no
+   * route handler has `@Cacheable()` (whose value would bypass the HTTP
+   * rules), or start-up fails.
+   */
+  private checkControllers(): void {
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as (new () => unknown) | null;
       if (typeof controller !== 'function') continue;
@@ -88,6 +92,11 @@ export class CacheMethodsExplorer implements OnModuleInit {
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const method = prototype[name];
         if (typeof method !== 'function') continue;
+        if (this.reflector.get(CacheableMetadata, method as Method)) {
+          throw new CacheXConfigError(
+            `@Cacheable() on ${controller.name}.${name}(): a route handler's response is cached with @Cache()`,
+          );
+        }
         const route = this.reflector.getAllAndOverride(CacheMetadata, [
           method as Method,
           controller,
