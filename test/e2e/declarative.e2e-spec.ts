@@ -31,6 +31,7 @@ import {
 import request from 'supertest';
 import { type BackendCase, backendCases, describeBackend } from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
+import { FaultyBackend } from '../support/faulty-backend.js';
 import { eventually, sleep } from '../support/time.js';
 
 /** Handler runs per name, reset before each app. */
@@ -570,5 +571,22 @@ describe('binding at start-up', () => {
       /@Cacheable\(\) on PerRequestService\.value\(\): the provider is request-scoped/,
     );
     await app.close();
+  });
+});
+
+describe('a failing backend', () => {
+  it('@Cacheable methods answer themselves, and @CacheEvict methods still succeed', async () => {
+    for (const name of Object.keys(runs)) delete runs[name];
+    const backend = new FaultyBackend();
+    const app = await startPrices(backend, 'express');
+    try {
+      backend.mode = 'error';
+      const price = await request(app.getHttpServer()).get('/price/abc').expect(200);
+      expect(price.body).toEqual({ price: 31 });
+      await request(app.getHttpServer()).post('/reprice').expect(201);
+      expect(backend.faultedCalls).toBeGreaterThan(1);
+    } finally {
+      await app.close();
+    }
   });
 });
