@@ -11,7 +11,7 @@
  *                      run: the first, the last and evenly between (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
  *   BENCH_WARMUP       seconds of warm-up load before each measurement (default 1; 0.5 below 5 s)
- *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, adminpage, memory,
+ *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, compression, adminpage, memory,
  *                      clearpath, sessions (sessions.mjs, run last in its own process: see its own variables)
  *   BENCH_LIBRARY_DIR  a nestjs-cachex package directory to measure instead of packages/nestjs-cachex
  *   BENCH_IDLE_CORES   outside load (in cores) under which the machine counts as idle (default 0.2)
@@ -49,6 +49,7 @@ import {
   summarizeSeries,
 } from './lib/throughput.mjs';
 import { runAdminPage } from './scenarios/admin-page.mjs';
+import { runCompressed } from './scenarios/compressed.mjs';
 import { runClearPath } from './scenarios/clear-path.mjs';
 import { runMemoryBound } from './scenarios/memory-bound.mjs';
 import { runRoundTrips } from './scenarios/redis-commands.mjs';
@@ -78,7 +79,8 @@ const config = {
   loadCore: 0,
   serverCore: CORES >= 2 ? 1 : 0,
   only: (
-    process.env.BENCH_ONLY ?? 'throughput,stampede,roundtrips,adminpage,memory,clearpath,sessions'
+    process.env.BENCH_ONLY ??
+    'throughput,stampede,roundtrips,compression,adminpage,memory,clearpath,sessions'
   )
     .split(',')
     .map((part) => part.trim())
@@ -341,6 +343,14 @@ async function main() {
     };
   }
 
+  if (runs('compression')) {
+    log('compression: /big hits with Accept-Encoding: gzip, br, behind the compression middleware');
+    const compressed = await attempt('compression', () =>
+      runCompressed(ctx, Math.min(config.rounds, config.fastifyRounds)),
+    );
+    if (compressed) results.compression = compressed;
+  }
+
   if (runs('adminpage')) {
     log('admin page: GET /cachex with 100 000 entries in a MemoryBackend');
     results.adminPage = await attempt('admin page', () => runAdminPage(ctx));
@@ -407,7 +417,7 @@ async function main() {
   await stopStores(stores);
   results.finishedAt = new Date().toISOString();
   results.elapsedSec = (Date.now() - started) / 1000;
-  results.goals = evaluateGoals(results);
+  results.goals = [...evaluateGoals(results), ...(results.compression?.goals ?? [])];
   const markdown = renderMarkdown(results);
 
   const resultsDir = join(benchDir, 'results');

@@ -71,6 +71,32 @@ export const VARIANTS = {
     scenario: true,
     needs: [],
   },
+  // Compressed variants (issue 14), each behind the `compression` middleware (`scenario`: scenarios/compressed.mjs).
+  'cachex-compress': {
+    entry: 'cachex.server.js',
+    env: { BENCH_STORE: 'memory', BENCH_COMPRESSION_MIDDLEWARE: '1' },
+    platform: 'express',
+    needs: [],
+    scenario: true,
+  },
+  'cachex-nocompress': {
+    entry: 'cachex.server.js',
+    env: {
+      BENCH_STORE: 'memory',
+      BENCH_COMPRESSION_MIDDLEWARE: '1',
+      BENCH_CACHE_COMPRESSION: 'off',
+    },
+    platform: 'express',
+    needs: [],
+    scenario: true,
+  },
+  'cache-manager-compress': {
+    entry: 'cache-manager.server.js',
+    env: { BENCH_STORE: 'memory', BENCH_COMPRESSION_MIDDLEWARE: '1' },
+    platform: 'express',
+    needs: [],
+    scenario: true,
+  },
   'express-bare': { entry: 'express-bare.server.js', platform: 'express', bare: true, needs: [] },
   'nest-fastify-nocache': {
     entry: 'nest-nocache.server.js',

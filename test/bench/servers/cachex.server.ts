@@ -61,7 +61,11 @@ async function backend(): Promise<CacheBackend> {
  * class declares. The interceptor still calls them; they record nothing.
  */
 function cachexModule(cacheBackend: CacheBackend): DynamicModule {
-  const module = CacheXModule.forRoot({ backend: cacheBackend });
+  const module = CacheXModule.forRoot({
+    backend: cacheBackend,
+    // BENCH_CACHE_COMPRESSION=off: no stored variants (a compression middleware compresses each hit).
+    ...(process.env['BENCH_CACHE_COMPRESSION'] === 'off' && { compression: false }),
+  });
   if (process.env['BENCH_METRICS'] !== 'off') return module;
   const recordNothing = {
     provide: CacheXMetrics,

@@ -25,10 +25,16 @@ async function createApp(module: Type): Promise<INestApplication> {
 /**
  * Starts a Nest app (Express, or Fastify with BENCH_PLATFORM=fastify) on a
  * free loopback port and announces the port; closes it on SIGTERM so
- * backends close their connections.
+ * backends close their connections. BENCH_COMPRESSION_MIDDLEWARE=1 (Express)
+ * puts the `compression` middleware in front, as a production app has it.
  */
 export async function serveNest(module: Type): Promise<INestApplication> {
   const app = await createApp(module);
+  if (process.env['BENCH_COMPRESSION_MIDDLEWARE'] === '1') {
+    if (platform !== 'express') throw new Error('BENCH_COMPRESSION_MIDDLEWARE: Express only');
+    const { default: compression } = await import('compression');
+    app.use(compression());
+  }
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   announce((app.getHttpServer().address() as AddressInfo).port);
