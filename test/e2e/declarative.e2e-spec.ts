@@ -275,6 +275,15 @@ describe.each(platforms)('declarative caching on %s', (platform) => {
             .expect(304);
           expect(notModified.headers['cdn-cache-control']).toBe(cdn);
         });
+
+        it('is not sent on a response to a request with credentials (not shared)', async () => {
+          const res = await request(app.getHttpServer())
+            .get('/catalog')
+            .set('Authorization', 'Bearer someone')
+            .expect(200);
+          expect(res.headers['cache-status']).toMatch(/bypass/);
+          expect(res.headers['cdn-cache-control']).toBeUndefined();
+        });
       });
 
       describe('@CacheEvict', () => {

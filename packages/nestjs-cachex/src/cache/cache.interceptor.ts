@@ -225,7 +225,6 @@ export class CacheInterceptor implements NestInterceptor {
     declared: ReadonlySet<string> = new Set(),
   ): Promise<unknown> {
     ex.setHeader('Cache-Control', policy.cacheControl);
-    if (policy.cdnCacheControl) ex.setHeader('CDN-Cache-Control', policy.cdnCacheControl);
     if (policy.noStore) return this.bypass(ex, next, 'no-store');
     let identity: string | undefined;
     if (policy.private) {
@@ -236,6 +235,8 @@ export class CacheInterceptor implements NestInterceptor {
       const credential = this.credentials.kind(ex.req);
       if (credential !== undefined) return this.bypass(ex, next, credential);
     }
+    // Only a response shared by everyone is for the CDN (`cdn` excludes `private`).
+    if (policy.cdnCacheControl) ex.setHeader('CDN-Cache-Control', policy.cdnCacheControl);
     if (policy.noCache) return this.revalidate(ex, policy, next, declared);
 
     const logical = policy.key(ex.req);
