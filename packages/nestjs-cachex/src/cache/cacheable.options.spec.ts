@@ -36,6 +36,24 @@ describe('@Cacheable() validation', () => {
   });
 });
 
+describe('@Cacheable() typing', () => {
+  it('takes methods that return a Promise, with keys typed by their arguments', () => {
+    class Typed {
+      @Cacheable({ key: (id: string) => `product:${id}` })
+      async find(id: string): Promise<string> {
+        return id;
+      }
+
+      // @ts-expect-error its value comes from the cache: the method must return a Promise
+      @Cacheable()
+      now(): number {
+        return 1;
+      }
+    }
+    expect(typeof new Typed().find).toBe('function');
+  });
+});
+
 describe('defaultCacheableKey', () => {
   it('is ClassName.method: and the JSON of the arguments', () => {
     expect(defaultCacheableKey('PricesService', 'price', ['abc', 2])).toBe(
