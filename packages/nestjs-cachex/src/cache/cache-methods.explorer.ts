@@ -21,14 +21,16 @@ import { type ResolvedCacheXOptions } from './cache-module.options.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 
 type Method = (...args: unknown[]) => unknown;
+/** Nest's wrapper of a provider, as `DiscoveryService` gives it (no deep import). */
+type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 
 /**
- * Checks the cache names of `@Cache()` routes, and binds `@CacheEvict()` and `@Cacheable()` on provider methods when the
- * application starts, the way `@nestjs/event-emitter` binds `@OnEvent()`:
- * each singleton provider's decorated method is replaced, on that instance
- * only, by one that calls it and then evicts, or that answers from
- * `CachedValues`. `@CacheEvict()` route handlers are left to
- * `CacheEvictInterceptor`, which knows the HTTP status.
+ * When the application starts, checks the `@Cache()` routes' cache names and
+ * binds `@CacheEvict()` and `@Cacheable()` on provider methods, the way
+ * `@nestjs/event-emitter` binds `@OnEvent()`: each singleton provider's
+ * decorated method is replaced, on that instance only, by one that calls it
+ * and then evicts, or that answers from `CachedValues`. `@CacheEvict()` route
+ * handlers are left to `CacheEvictInterceptor`, which knows the HTTP status.
  */
 @Injectable()
 export class CacheMethodsExplorer implements OnModuleInit {
@@ -50,32 +52,36 @@ export class CacheMethodsExplorer implements OnModuleInit {
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (wrapper.isAlias || typeof instance !== 'object' || instance === null) continue;
+      // One object may be provided by several modules (`useValue`): bound once.
       if (this.bound.has(instance)) continue;
-      const prototype = Object.getPrototypeOf(instance) as Record<string, unknown> | null;
-      if (!prototype) continue;
-      for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const method = prototype[name];
-        if (typeof method !== 'function') continue;
-        const evict = this.reflector.get(CacheEvictMetadata, method as Method);
-        const cacheable = this.reflector.get(CacheableMetadata, method as Method);
-        if (!evict && !cacheable) continue;
-        const where = `${instance.constructor.name}.${name}()`;
-        const decorator = cacheable ? '@Cacheable()' : '@CacheEvict()';
-        if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
-          throw new CacheXConfigError(
-            `${decorator} on ${where}: the provider is request-scoped or transient; put it on a singleton provider`,
-          );
-        }
-        const target = instance as Record<string, unknown>;
-        if (evict && cacheable) {
-          throw new CacheXConfigError(
-            `${where} has both @Cacheable() and @CacheEvict(): a method either reads or writes`,
-          );
-        }
-        if (evict) this.bindEvict(target, name, method as Method, evict, where);
-        else this.bindCacheable(target, name, method as Method, cacheable!, where);
-      }
+      this.bindProvider(wrapper, instance);
       this.bound.add(instance);
+    }
+  }
+
+  private bindProvider(wrapper: InstanceWrapper, instance: object): void {
+    const prototype = Object.getPrototypeOf(instance) as Record<string, unknown> | null;
+    if (!prototype) return;
+    const target = instance as Record<string, unknown>;
+    for (const name of this.scanner.getAllMethodNames(prototype)) {
+      const method = prototype[name];
+      if (typeof method !== 'function') continue;
+      const evict = this.reflector.get(CacheEvictMetadata, method as Method);
+      const cacheable = this.reflector.get(CacheableMetadata, method as Method);
+      if (!evict && !cacheable) continue;
+      const where = `${instance.constructor.name}.${name}()`;
+      if (evict && cacheable) {
+        throw new CacheXConfigError(
+          `${where} has both @Cacheable() and @CacheEvict(): a method either reads or writes`,
+        );
+      }
+      if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
+        throw new CacheXConfigError(
+          `${cacheable ? '@Cacheable()' : '@CacheEvict()'} on ${where}: the provider is request-scoped or transient; put it on a singleton provider`,
+        );
+      }
+      if (evict) this.bindEvict(target, name, method as Method, evict, where);
+      else this.bindCacheable(target, name, method as Method, cacheable!, where);
     }
   }
 
