@@ -1,9 +1,12 @@
 /**
  * Child process of the memory-bound scenario: `keys` distinct entries with
  * ~1 KB bodies, built as the interceptor builds them (Buffer.from of the JSON),
- * through one MemoryBackend bounded by `maxBytes`. Prints one JSON line.
+ * each with its gzip and br variants as the interceptor keeps them (issue 14:
+ * their bytes count against the bound too), through one MemoryBackend
+ * bounded by `maxBytes`. Prints one JSON line.
  */
 import { readFileSync } from 'node:fs';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { MemoryBackend } from 'nestjs-cachex';
 
 const [keys, maxBytes, maxEntries] = process.argv.slice(2).map(Number);
@@ -18,6 +21,9 @@ const peakFromKernel = () => {
 };
 
 const padding = 'x'.repeat(980);
+// One entry's variants, copied per entry (compressing a million bodies would time zlib, not memory).
+const sample = Buffer.from(JSON.stringify({ id: 0, padding }), 'utf8');
+const variants = { br: brotliCompressSync(sample), gzip: gzipSync(sample) };
 globalThis.gc?.();
 const baseline = rss();
 const backend = new MemoryBackend({ maxBytes, maxEntries, cleanupIntervalMs: 0 });
@@ -33,6 +39,7 @@ for (let i = 0; i < keys; i++) {
       'last-modified': new Date(1_700_000_000_000 + i).toUTCString(),
     },
     body,
+    encoded: { br: Buffer.from(variants.br), gzip: Buffer.from(variants.gzip) },
     storedAt: Date.now(),
     maxAge: 300,
     path: `/items/${i}`,
@@ -42,7 +49,8 @@ for (let i = 0; i < keys; i++) {
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 peak = Math.max(peak, rss());
-const kept = (await backend.keys()).length;
+let kept = 0;
+for await (const key of await backend.keys()) kept += key ? 1 : 0;
 const afterStorm = rss();
 globalThis.gc?.();
 const afterGc = rss();
@@ -52,6 +60,7 @@ process.stdout.write(
     maxBytes,
     maxEntries,
     bodyBytes: Buffer.byteLength(JSON.stringify({ id: 0, padding })),
+    variantBytes: variants.br.length + variants.gzip.length,
     baselineRssBytes: baseline,
     peakRssBytes: Math.max(peak, peakFromKernel() ?? 0),
     rssAfterStormBytes: afterStorm,
