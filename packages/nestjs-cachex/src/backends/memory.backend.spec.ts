@@ -37,13 +37,14 @@ describe('MemoryBackend bounds', () => {
     await backend.close();
   });
 
-  it('charges compressed variants against maxBytes with the body', async () => {
+  it('charges compressed variants against maxBytes with the body, each with its object overhead', async () => {
     const backend = new MemoryBackend();
     await backend.set(key('/plain'), entry(1000));
     const plain = (await backend.stats()).bytes!;
     const encoded = { br: Buffer.alloc(200), gzip: Buffer.alloc(300) };
     await backend.set(key('/plain'), entry(1000, { encoded }));
-    expect((await backend.stats()).bytes).toBe(plain + 500);
+    // Their bytes, and 256 B per variant for its Buffer object and slot (VARIANT_OVERHEAD_BYTES).
+    expect((await backend.stats()).bytes).toBe(plain + 500 + 2 * 256);
     await backend.close();
   });
 

@@ -34,6 +34,11 @@ export interface MemoryBackendOptions extends CacheBackendOptions {
  * `maxBytes` bounds the process's memory, not only the payloads.
  */
 const ENTRY_OVERHEAD_BYTES = 1536;
+/**
+ * Bytes charged per compressed variant on top of its bytes: its Buffer
+ * object and its slot in the entry's `encoded` record.
+ */
+const VARIANT_OVERHEAD_BYTES = 256;
 
 /**
  * Most locks kept at once: one per key being filled. Past it the oldest lock
@@ -194,6 +199,7 @@ export class MemoryBackend extends CacheBackend {
 
 function entrySize(key: string, entry: CacheEntry): number {
   let size = ENTRY_OVERHEAD_BYTES + key.length + entryBodyBytes(entry);
+  if (entry.encoded) size += Object.keys(entry.encoded).length * VARIANT_OVERHEAD_BYTES;
   for (const name in entry.headers) size += name.length + entry.headers[name]!.length;
   return size;
 }
