@@ -14,13 +14,14 @@ import { CacheEvictor } from './cache-evictor.service.js';
  * Runs a `@CacheEvict()` route handler, then, when it answered 2xx, its
  * evictions, before the response is sent: a client that wrote and then reads
  * gets the new data. `@CacheEvict()` applies it to the route; other methods
- * pass through. `protected` so it can be extended.
+ * pass through.
  */
 @Injectable()
 export class CacheEvictInterceptor implements NestInterceptor {
+  /** @internal Made by Nest's injector. */
   constructor(
-    protected readonly reflector: Reflector,
-    protected readonly evictor: CacheEvictor,
+    private readonly reflector: Reflector,
+    private readonly evictor: CacheEvictor,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -32,7 +33,7 @@ export class CacheEvictInterceptor implements NestInterceptor {
     );
   }
 
-  protected async runAndEvict(
+  private async runAndEvict(
     options: CacheEvictOptions,
     req: HttpRequestLike,
     res: { statusCode?: number },
