@@ -11,8 +11,9 @@
  *                      run: the first, the last and evenly between (default 3)
  *   BENCH_CONNECTIONS  autocannon connections (default 50)
  *   BENCH_WARMUP       seconds of warm-up load before each measurement (default 1; 0.5 below 5 s)
- *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, compression, adminpage, memory,
- *                      clearpath, sessions (sessions.mjs, run last in its own process: see its own variables)
+ *   BENCH_ONLY         comma-separated parts to run: throughput, stampede, roundtrips, compression,
+ *                      propagation, adminpage, memory, clearpath, sessions (sessions.mjs, run last in
+ *                      its own process: see its own variables)
  *   BENCH_LIBRARY_DIR  a nestjs-cachex package directory to measure instead of packages/nestjs-cachex
  *   BENCH_IDLE_CORES   outside load (in cores) under which the machine counts as idle (default 0.2)
  *   BENCH_DISTURBED_CORES  outside load during a measurement that marks it disturbed (default 0.25)
@@ -50,6 +51,7 @@ import {
 } from './lib/throughput.mjs';
 import { runAdminPage } from './scenarios/admin-page.mjs';
 import { runCompressed } from './scenarios/compressed.mjs';
+import { runTieredPropagation } from './scenarios/tiered-propagation.mjs';
 import { runClearPath } from './scenarios/clear-path.mjs';
 import { runMemoryBound } from './scenarios/memory-bound.mjs';
 import { runRoundTrips } from './scenarios/redis-commands.mjs';
@@ -80,7 +82,7 @@ const config = {
   serverCore: CORES >= 2 ? 1 : 0,
   only: (
     process.env.BENCH_ONLY ??
-    'throughput,stampede,roundtrips,compression,adminpage,memory,clearpath,sessions'
+    'throughput,stampede,roundtrips,compression,propagation,adminpage,memory,clearpath,sessions'
   )
     .split(',')
     .map((part) => part.trim())
@@ -351,6 +353,17 @@ async function main() {
     if (compressed) results.compression = compressed;
   }
 
+  if (runs('propagation') && stores.redis) {
+    log(
+      'propagation: 1 000 clearPath calls on one TieredBackend, seen by another on the same Redis',
+    );
+    const p = await attempt('propagation', () => runTieredPropagation({ port: stores.redis.port }));
+    if (p) {
+      results.propagation = p;
+      log(`  propagation: p50 ${p.p50Ms.toFixed(2)} ms, p99 ${p.p99Ms.toFixed(2)} ms`);
+    }
+  }
+
   if (runs('adminpage')) {
     log('admin page: GET /cachex with 100 000 entries in a MemoryBackend');
     results.adminPage = await attempt('admin page', () => runAdminPage(ctx));
@@ -417,7 +430,23 @@ async function main() {
   await stopStores(stores);
   results.finishedAt = new Date().toISOString();
   results.elapsedSec = (Date.now() - started) / 1000;
-  results.goals = [...evaluateGoals(results), ...(results.compression?.goals ?? [])];
+  const propagation = results.propagation;
+  results.goals = [
+    ...evaluateGoals(results),
+    ...(results.compression?.goals ?? []),
+    ...(propagation
+      ? [
+          {
+            id: 'tiered-propagation',
+            platform: 'express',
+            goal: "Two tiers: a clearPath on instance A no longer served from B's local tier (1 000 calls)",
+            target: `p99 < ${propagation.goalP99Ms} ms`,
+            measured: `p50 ${propagation.p50Ms.toFixed(2)} ms, p99 ${propagation.p99Ms.toFixed(2)} ms, max ${propagation.maxMs.toFixed(2)} ms`,
+            met: propagation.met,
+          },
+        ]
+      : []),
+  ];
   const markdown = renderMarkdown(results);
 
   const resultsDir = join(benchDir, 'results');
