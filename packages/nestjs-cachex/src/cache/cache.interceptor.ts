@@ -17,7 +17,7 @@ import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
 import { type CacheOutcome, type CacheStatus } from '../http/cache-status.js';
 import { createKeyBuilder, KEY_SEPARATOR, routePath } from '../http/cache-key.js';
-import { type HttpRequestLike } from '../http/request.js';
+import { type HttpRequestLike, requestMethod } from '../http/request.js';
 import { storableHeaders, unstorableReason } from '../http/storable.js';
 import { type CacheLookupContext, traced, tracing } from '../metrics/cache-tracing.js';
 import { CacheXMetrics } from '../metrics/cachex-metrics.service.js';
@@ -143,7 +143,7 @@ export class CacheInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const req = http.getRequest<HttpRequestLike>();
     // Decided before anything is built: most requests of an app are not for a cached route.
-    const method = (req.method ?? 'GET').toUpperCase();
+    const method = requestMethod(req);
     if (method !== 'GET' && method !== 'HEAD') {
       return this.options.invalidateOnWrite && WRITE_METHODS.has(method)
         ? from(this.invalidateAfterWrite(this.exchangeOf(req, http.getResponse()), next))
@@ -168,7 +168,7 @@ export class CacheInterceptor implements NestInterceptor {
         kind: 'bypass',
         detail: handlerRefuses ? 'handler' : 'not-cacheable',
       });
-      this.countOutcome(exchange, policy, routeTemplate(exchange.req));
+      this.countOutcome(exchange, policy, routeTemplate(exchange.req), method);
       return next.handle();
     }
     // A subclass may answer differently: only this class's hits are served early.
@@ -188,13 +188,13 @@ export class CacheInterceptor implements NestInterceptor {
   ): Promise<unknown> {
     const context: CacheLookupContext = {
       route: routeTemplate(ex.req),
-      method: (ex.req.method ?? 'GET').toUpperCase(),
+      method: requestMethod(ex.req),
     };
     return traced(tracing.lookup, context, async () => {
       try {
         return await this.serve(ex, policy, next, declared);
       } finally {
-        context.outcome = this.countOutcome(ex, policy, context.route);
+        context.outcome = this.countOutcome(ex, policy, context.route, context.method);
       }
     });
   }
@@ -204,10 +204,14 @@ export class CacheInterceptor implements NestInterceptor {
    * miss when none, as when the handler threw); a `noCache` route that used
    * no credential is a bypass, whatever its `Cache-Status`.
    */
-  private countOutcome(ex: HttpExchange, policy: RoutePolicy, route: string): CacheOutcome {
+  private countOutcome(
+    ex: HttpExchange,
+    policy: RoutePolicy,
+    route: string,
+    method: string,
+  ): CacheOutcome {
     const noCache = policy.noCache && ex.outcome !== 'bypass';
     const outcome = noCache ? 'bypass' : (ex.outcome ?? 'miss');
-    const method = (ex.req.method ?? 'GET').toUpperCase();
     const reason = noCache ? 'no-cache' : ex.bypassReason;
     this.metrics?.countRequest(route, method, outcome, reason, ex.sentBytes);
     return outcome;

@@ -14,7 +14,7 @@ import { type CacheEntry, entryState } from '../backends/cache-entry.js';
 import { Clock } from '../common/clock.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { cacheOutcome } from '../http/cache-status.js';
-import { type HttpRequestLike, headerValue } from '../http/request.js';
+import { type HttpRequestLike, headerValue, requestMethod } from '../http/request.js';
 import { type CacheLookupContext, traced, tracing } from '../metrics/cache-tracing.js';
 import { CacheXMetrics } from '../metrics/cachex-metrics.service.js';
 import { routeTemplate } from '../metrics/route-template.js';
@@ -142,7 +142,11 @@ export class EarlyHits implements OnApplicationBootstrap {
   private readonly serve: EarlyServe = (req, send, pass) => {
     const early = this.routes.get(routeKey(req));
     if (!early || this.credentials.kind(req) !== undefined) return pass();
-    const context: CacheLookupContext = { route: early.route, method: req.method!, early: true };
+    const context: CacheLookupContext = {
+      route: early.route,
+      method: requestMethod(req),
+      early: true,
+    };
     traced(tracing.lookup, context, () => this.lookup(req, early, context)).then(
       (answer) => (answer ? send(answer) : pass()),
       (error: unknown) => {

@@ -1,5 +1,5 @@
 import { nameMatcher } from './name-pattern.js';
-import { type HttpRequestLike, headerValue, splitUrl } from './request.js';
+import { type HttpRequestLike, headerValue, requestMethod, splitUrl } from './request.js';
 
 /** Separates the parts of a logical cache key. */
 export const KEY_SEPARATOR = '|||';
@@ -186,7 +186,7 @@ function fastifyRules(config: object): PathRules {
 }
 
 function keyMethod(req: HttpRequestLike): string {
-  const method = req.method === undefined ? 'GET' : req.method.toUpperCase();
+  const method = requestMethod(req);
   return method === 'HEAD' ? 'GET' : escapeBars(method);
 }
 

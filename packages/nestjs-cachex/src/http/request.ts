@@ -29,6 +29,11 @@ export interface HttpRequestLike {
   server?: { readonly initialConfig?: unknown };
 }
 
+/** The request's method in upper case; `GET` when the request names none. */
+export function requestMethod(req: HttpRequestLike): string {
+  return req.method === undefined ? 'GET' : req.method.toUpperCase();
+}
+
 /** A header's value as one string: repeated headers joined with `, `, absent as `undefined`. */
 export function headerValue(req: HttpRequestLike, name: string): string | undefined {
   const value = req.headers[name];
