@@ -39,14 +39,19 @@ export class RedisConnection {
   private connecting?: { promise: Promise<void>; resolve: () => void };
 
   constructor(options: RedisBackendOptions) {
-    const { client, cluster, ...redisOptions } = options;
+    // `keyPrefix` is the backend's: ioredis's own would break the SCAN patterns.
+    const {
+      client,
+      cluster,
+      commandTimeoutMs: _bound,
+      keyPrefix: _prefix,
+      ...ioredisOptions
+    } = options;
     this.commandTimeoutMs = checkedCommandTimeout(
       'RedisBackend',
       options,
       DEFAULT_COMMAND_TIMEOUT_MS,
     );
-    // `keyPrefix` is the backend's: ioredis's own would break the SCAN patterns.
-    const { commandTimeoutMs: _bound, keyPrefix: _prefix, ...ioredisOptions } = redisOptions;
     this.owned = client === undefined;
     this.client = client ?? createOwnedClient(ioredisOptions, cluster, this.commandTimeoutMs);
     this.isCluster = this.client.isCluster;
