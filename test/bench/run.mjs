@@ -37,7 +37,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll } from './lib/build.mjs';
-import { CORES, describeMachine, pin, waitForIdle } from './lib/machine.mjs';
+import { CORES, describeMachine, idleGate, pin } from './lib/machine.mjs';
 import { COMPANIONS, evaluateGoals, pairRatios, PAIRS, renderMarkdown } from './lib/report.mjs';
 import { stopAllServers, VARIANTS } from './lib/server-process.mjs';
 import { flushStores, startStores, stopStores } from './lib/stores.mjs';
@@ -163,7 +163,6 @@ async function main() {
     VARIANTS[variant].needs.every((store) => stores[store] !== undefined);
   const skipped = stores.missing.map((binary) => `variants needing ${binary} (not installed)`);
 
-  let idleSpentMs = 0;
   const ctx = {
     serversDir,
     stores,
@@ -175,12 +174,7 @@ async function main() {
     durationSec: config.durationSec,
     disturbedCores: config.disturbedCores,
     reference: await referenceBodies(serversDir),
-    idleGate: async () => {
-      const maxWaitMs = Math.max(0, Math.min(config.idleWaitMs, config.idleBudgetMs - idleSpentMs));
-      const idle = await waitForIdle({ thresholdCores: config.idleCores, maxWaitMs });
-      idleSpentMs += idle.waitedMs;
-      return idle;
-    },
+    idleGate: idleGate(config),
   };
   const results = {
     startedAt: new Date(started).toISOString(),
@@ -341,7 +335,7 @@ async function main() {
       measurements,
       series: summarizeSeries(measurements),
       ratios: pairRatios(measurements),
-      idleWaitTotalMs: idleSpentMs,
+      idleWaitTotalMs: ctx.idleGate.spentMs(),
     };
   }
 

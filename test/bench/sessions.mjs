@@ -29,10 +29,10 @@ import { buildAll } from './lib/build.mjs';
 import {
   CORES,
   describeMachine,
+  idleGate,
   pin,
   processTicks,
   TICKS_PER_SECOND,
-  waitForIdle,
   watchOutsideLoad,
 } from './lib/machine.mjs';
 import { serverOptions, startServer, stopAllServers, VARIANTS } from './lib/server-process.mjs';
@@ -411,7 +411,6 @@ async function main() {
   log(`  build: ${build.rebuilt.length ? `rebuilt ${build.rebuilt.join(' and ')}` : 'up to date'}`);
   stores = await startStores({ core: config.loadCore, log });
   const available = (v) => VARIANTS[v].needs.every((s) => stores[s] !== undefined);
-  let idleSpentMs = 0;
   const ctx = {
     serversDir: join(benchDir, 'dist/servers'),
     stores,
@@ -421,12 +420,7 @@ async function main() {
     warmupSec: config.warmupSec,
     durationSec: config.durationSec,
     disturbedCores: config.disturbedCores,
-    idleGate: async () => {
-      const maxWaitMs = Math.max(0, Math.min(config.idleWaitMs, config.idleBudgetMs - idleSpentMs));
-      const idle = await waitForIdle({ thresholdCores: config.idleCores, maxWaitMs });
-      idleSpentMs += idle.waitedMs;
-      return idle;
-    },
+    idleGate: idleGate(config),
   };
   const plan = [];
   for (let round = 0; round < config.rounds; round++) {

@@ -97,6 +97,23 @@ export async function waitForIdle({ thresholdCores, maxWaitMs }) {
   };
 }
 
+/**
+ * A gate before each measurement: waits for idle (see `waitForIdle`) at most
+ * `idleWaitMs` each time and `idleBudgetMs` in all; `spentMs()` is what it
+ * has waited so far.
+ */
+export function idleGate({ idleCores, idleWaitMs, idleBudgetMs }) {
+  let spentMs = 0;
+  const gate = async () => {
+    const maxWaitMs = Math.max(0, Math.min(idleWaitMs, idleBudgetMs - spentMs));
+    const idle = await waitForIdle({ thresholdCores: idleCores, maxWaitMs });
+    spentMs += idle.waitedMs;
+    return idle;
+  };
+  gate.spentMs = () => spentMs;
+  return gate;
+}
+
 /** Starts watching the outside load; `stop()` gives its average in cores since. */
 export function watchOutsideLoad() {
   const from = snapshot();
