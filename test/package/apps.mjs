@@ -10,7 +10,7 @@
  * rerun installs in seconds; a fresh checkout or `npm ci` starts clean); its
  * files, lockfile and nestjs-cachex are replaced on every run.
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, timed } from './run.mjs';
 import { serveHit } from './serve-hit.mjs';
@@ -21,8 +21,12 @@ const rootPackage = JSON.parse(
 );
 
 /**
- * `base`: the app it is made from: that app's files are copied first, then
- * its own (so apps/<name>/ holds only what differs, as a user's change would).
+ * `base`: the apps it is made from: their files are copied first, in order,
+ * then its own (so apps/<name>/ holds only what differs, as a user's change
+ * would).
+ * `esm`: an ES module app: relative imports in the TypeScript it takes from
+ * CommonJS bases get the `.js` their ESM resolution requires, the one change
+ * such a file needs there.
  * `oneCopy`: also run one-copy.mjs in it (the dual-package hazard).
  * `rootVersions`: its dependencies must be the workspace's versions.
  * `installIn`: the directory of the app it is installed over once that one
@@ -34,14 +38,19 @@ export const apps = {
   // tsconfig nodenext, nest build, Jest 30 with ts-jest.
   'nest11-cjs': { oneCopy: true },
   // (d) the same app switched to Fastify (`npm i @nestjs/platform-fastify@11`).
-  'nest11-cjs-fastify': { base: 'nest11-cjs', installIn: 'nest11-cjs' },
+  'nest11-cjs-fastify': { base: ['nest11-cjs'], installIn: 'nest11-cjs' },
   // (c) ES module app on NestJS 12 (the workspace's versions), Jest in ESM mode.
-  'nest12-esm': { oneCopy: true, rootVersions: true },
+  'nest12-esm': { base: ['nest11-cjs'], esm: true, oneCopy: true, rootVersions: true },
   // (d') the same app switched to Fastify (`npm i @nestjs/platform-fastify@12`).
-  'nest12-esm-fastify': { base: 'nest12-esm', rootVersions: true, installIn: 'nest12-esm' },
+  'nest12-esm-fastify': {
+    base: ['nest12-esm', 'nest11-cjs-fastify'],
+    esm: true,
+    rootVersions: true,
+    installIn: 'nest12-esm',
+  },
   // (b) the classic tsconfig of @nestjs/schematics 10 (module commonjs,
   // node10 resolution) on NestJS 11, importing the optional entry points.
-  'nest11-cjs-node10': { base: 'nest11-cjs' },
+  'nest11-cjs-node10': { base: ['nest11-cjs'] },
 };
 
 /** Two lanes run side by side (installs wait on the network, builds on a core). */
@@ -117,12 +126,25 @@ function copyApp(name, dir) {
   }
   rmSync(join(dir, 'node_modules', 'nestjs-cachex'), { recursive: true, force: true });
   for (const layer of layersOf(name)) cpSync(join(appsDir, layer), dir, { recursive: true });
+  if (apps[name].esm) {
+    for (const folder of ['src', 'test']) {
+      for (const file of readdirSync(join(dir, folder), { recursive: true })) {
+        if (file.endsWith('.ts')) addJsExtensions(join(dir, folder, file));
+      }
+    }
+  }
 }
 
-/** The apps whose files make `name`, its bases first. */
+/** The apps whose files make `name`, each once, bases first. */
 function layersOf(name) {
-  const base = apps[name].base;
-  return base ? [...layersOf(base), name] : [name];
+  const layers = (apps[name].base ?? []).flatMap(layersOf);
+  return [...new Set([...layers, name])];
+}
+
+/** `from './app.module'` becomes `from './app.module.js'`; imports with an extension stay. */
+function addJsExtensions(file) {
+  const source = readFileSync(file, 'utf8');
+  writeFileSync(file, source.replace(/(from '\.{1,2}\/[^']*?)(?<!\.js)'/g, "$1.js'"));
 }
 
 /** The installed nestjs-cachex is the tarball just packed, not one left from an earlier run. */

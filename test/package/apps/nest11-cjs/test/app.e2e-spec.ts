@@ -1,22 +1,15 @@
-import { Test, TestingModule } from '@nestjs/testing';
-import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { App } from 'supertest/types';
-import { AppModule } from './../src/app.module';
+import { createApp } from './create-app';
 
 describe('AppController (e2e)', () => {
-  let app: INestApplication<App>;
+  let app: Awaited<ReturnType<typeof createApp>>;
 
   beforeEach(async () => {
-    const moduleFixture: TestingModule = await Test.createTestingModule({
-      imports: [AppModule],
-    }).compile();
+    app = await createApp();
+  });
 
-    app = moduleFixture.createNestApplication();
-    // Listening keeps one port for the whole test: the cache key holds the
-    // Host, port included, and supertest serves an app that is not listening
-    // on a new port for every request.
-    await app.listen(0);
+  afterEach(async () => {
+    await app.close();
   });
 
   it('/ (GET)', () => {
@@ -34,9 +27,5 @@ describe('AppController (e2e)', () => {
     const hit = await request(app.getHttpServer()).get('/cached').expect(200);
     expect(hit.headers['cache-status']).toMatch(/^cachex; hit/);
     expect(hit.body).toEqual({ runs: 1 });
-  });
-
-  afterEach(async () => {
-    await app.close();
   });
 });
