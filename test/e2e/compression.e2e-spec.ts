@@ -22,9 +22,14 @@ import { RedisBackend, RedisBus } from 'nestjs-cachex/redis';
 import http, { type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
-import { backendCases, describeBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
+import {
+  backendCases,
+  describeBackend,
+  describeEachBackend,
+  TEST_TIMEOUT_MS,
+} from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
-import { onExpressRouteEntry } from '../support/route-entries.js';
+import { onExpressRouteEntry, onFastifyRouteEntry } from '../support/route-entries.js';
 
 const runs: Record<string, number> = {};
 /** Requests that entered Nest's routes: an early hit never does. */
@@ -180,21 +185,11 @@ async function makeApp(
   }).compile();
   const app = await startApp(moduleRef, platform, (app) => {
     if (platform === 'fastify') {
-      const fastify = app.getHttpAdapter().getInstance() as {
-        register(plugin: unknown, options: unknown): unknown;
-        addHook(
-          name: 'onRoute',
-          hook: (route: { handler: (...args: unknown[]) => unknown }) => void,
-        ): void;
-      };
-      fastify.addHook('onRoute', (route) => {
-        const handler = route.handler;
-        route.handler = function (this: unknown, ...args: unknown[]) {
-          routeEntries++;
-          return handler.apply(this, args);
-        };
-      });
+      onFastifyRouteEntry(app, () => routeEntries++);
       if (options.middleware) {
+        const fastify = app.getHttpAdapter().getInstance() as {
+          register(plugin: unknown, options: unknown): unknown;
+        };
         void fastify.register(compress, { encodings: ['br', 'gzip', 'deflate'] });
       }
     } else if (options.middleware) {
@@ -205,154 +200,144 @@ async function makeApp(
   return app;
 }
 
-for (const backendCase of backendCases) {
-  describeBackend(backendCase).each(platforms)(
-    `Compressed variants on ${backendCase.name}, %s`,
-    (platform) => {
-      let app: INestApplication;
-      let backend: CacheBackend;
-      const get = (path: string, headers?: Record<string, string>) => raw(app, path, headers);
+describeEachBackend('Compressed variants', (backendCase, platform) => {
+  let app: INestApplication;
+  let backend: CacheBackend;
+  const get = (path: string, headers?: Record<string, string>) => raw(app, path, headers);
 
-      beforeAll(async () => {
-        backend = backendCase.create({ keyPrefix: `compression-${process.pid}-${Date.now()}:` });
-        app = await makeApp(backend, platform);
+  beforeAll(async () => {
+    backend = backendCase.create({ keyPrefix: `compression-${process.pid}-${Date.now()}:` });
+    app = await makeApp(backend, platform);
+  });
+  afterAll(() => app.close());
+  beforeEach(async () => {
+    await backend.clear();
+    for (const name of Object.keys(runs)) delete runs[name];
+  });
+
+  it('answers every Accept-Encoding case in the best coding it allows, decoding to the identity bytes', async () => {
+    const identity = await get('/json');
+    expect(identity.headers['cache-status']).toMatch(/fwd=miss; stored/);
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(identity.body.toString())).toEqual(catalogue('json'));
+    const etags = new Map<string | undefined, string>();
+    for (const [acceptEncoding, coding] of NEGOTIATIONS) {
+      const res = await get('/json', acceptEncoding ? { 'accept-encoding': acceptEncoding } : {});
+      expect({
+        acceptEncoding,
+        status: res.status,
+        coding: res.headers['content-encoding'],
+      }).toEqual({
+        acceptEncoding,
+        status: 200,
+        coding,
       });
-      afterAll(() => app.close());
-      beforeEach(async () => {
-        await backend.clear();
-        for (const name of Object.keys(runs)) delete runs[name];
-      });
+      expect(res.headers['cache-status']).toMatch(/^cachex; hit/);
+      expect(decoded(res).equals(identity.body)).toBe(true);
+      expect(Number(res.headers['content-length'])).toBe(res.body.length);
+      expect(varyNames(res)).toContain('accept-encoding');
+      expect(res.headers['content-type']).toBe(identity.headers['content-type']);
+      const etag = res.headers['etag']!;
+      expect(etags.get(coding) ?? etag).toBe(etag);
+      etags.set(coding, etag);
+    }
+    // An ETag per coding (RFC 9110 §8.8.3), the identity one unchanged.
+    expect(new Set(etags.values()).size).toBe(3);
+    expect(etags.get(undefined)).toBe(identity.headers['etag']);
+    expect(runs['json']).toBe(1);
+    // Compressed, so fewer bytes on the wire.
+    const br = await get('/json', { 'accept-encoding': 'br' });
+    expect(br.body.length * 5).toBeLessThan(identity.body.length);
+  });
 
-      it('answers every Accept-Encoding case in the best coding it allows, decoding to the identity bytes', async () => {
-        const identity = await get('/json');
-        expect(identity.headers['cache-status']).toMatch(/fwd=miss; stored/);
-        expect(identity.headers['content-encoding']).toBeUndefined();
-        expect(JSON.parse(identity.body.toString())).toEqual(catalogue('json'));
-        const etags = new Map<string | undefined, string>();
-        for (const [acceptEncoding, coding] of NEGOTIATIONS) {
-          const res = await get(
-            '/json',
-            acceptEncoding ? { 'accept-encoding': acceptEncoding } : {},
-          );
-          expect({
-            acceptEncoding,
-            status: res.status,
-            coding: res.headers['content-encoding'],
-          }).toEqual({
-            acceptEncoding,
-            status: 200,
-            coding,
-          });
-          expect(res.headers['cache-status']).toMatch(/^cachex; hit/);
-          expect(decoded(res).equals(identity.body)).toBe(true);
-          expect(Number(res.headers['content-length'])).toBe(res.body.length);
-          expect(varyNames(res)).toContain('accept-encoding');
-          expect(res.headers['content-type']).toBe(identity.headers['content-type']);
-          const etag = res.headers['etag']!;
-          expect(etags.get(coding) ?? etag).toBe(etag);
-          etags.set(coding, etag);
-        }
-        // An ETag per coding (RFC 9110 §8.8.3), the identity one unchanged.
-        expect(new Set(etags.values()).size).toBe(3);
-        expect(etags.get(undefined)).toBe(identity.headers['etag']);
-        expect(runs['json']).toBe(1);
-        // Compressed, so fewer bytes on the wire.
-        const br = await get('/json', { 'accept-encoding': 'br' });
-        expect(br.body.length * 5).toBeLessThan(identity.body.length);
-      });
+  it('answers the miss itself, and requests collapsed on it, in their coding', async () => {
+    const [br, gzip] = await Promise.all([
+      get('/json?v=miss', { 'accept-encoding': 'br' }),
+      get('/json?v=miss', { 'accept-encoding': 'gzip' }),
+    ]);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(decoded(br).equals(decoded(gzip))).toBe(true);
+    expect(JSON.parse(decoded(br).toString())).toEqual(catalogue('miss'));
+    expect(runs['json']).toBe(1);
+  });
 
-      it('answers the miss itself, and requests collapsed on it, in their coding', async () => {
-        const [br, gzip] = await Promise.all([
-          get('/json?v=miss', { 'accept-encoding': 'br' }),
-          get('/json?v=miss', { 'accept-encoding': 'gzip' }),
-        ]);
-        expect(br.headers['content-encoding']).toBe('br');
-        expect(gzip.headers['content-encoding']).toBe('gzip');
-        expect(decoded(br).equals(decoded(gzip))).toBe(true);
-        expect(JSON.parse(decoded(br).toString())).toEqual(catalogue('miss'));
-        expect(runs['json']).toBe(1);
-      });
+  it('matches If-None-Match within the coding: 304 for the same coding, the body for another', async () => {
+    const br = await get('/json', { 'accept-encoding': 'br' });
+    const gzip = await get('/json', { 'accept-encoding': 'gzip' });
+    const identity = await get('/json');
+    const notModified = await get('/json', {
+      'accept-encoding': 'br',
+      'if-none-match': br.headers['etag']!,
+    });
+    expect(notModified.status).toBe(304);
+    expect(notModified.body.length).toBe(0);
+    expect(notModified.headers['etag']).toBe(br.headers['etag']);
+    expect(varyNames(notModified)).toContain('accept-encoding');
+    expect(notModified.headers['cache-status']).toMatch(/^cachex; hit/);
 
-      it('matches If-None-Match within the coding: 304 for the same coding, the body for another', async () => {
-        const br = await get('/json', { 'accept-encoding': 'br' });
-        const gzip = await get('/json', { 'accept-encoding': 'gzip' });
-        const identity = await get('/json');
-        const notModified = await get('/json', {
-          'accept-encoding': 'br',
-          'if-none-match': br.headers['etag']!,
-        });
-        expect(notModified.status).toBe(304);
-        expect(notModified.body.length).toBe(0);
-        expect(notModified.headers['etag']).toBe(br.headers['etag']);
-        expect(varyNames(notModified)).toContain('accept-encoding');
-        expect(notModified.headers['cache-status']).toMatch(/^cachex; hit/);
+    const otherCoding = await get('/json', {
+      'accept-encoding': 'gzip',
+      'if-none-match': br.headers['etag']!,
+    });
+    expect(otherCoding.status).toBe(200);
+    expect(otherCoding.headers['content-encoding']).toBe('gzip');
+    expect(otherCoding.headers['etag']).toBe(gzip.headers['etag']);
+    expect(decoded(otherCoding).equals(identity.body)).toBe(true);
 
-        const otherCoding = await get('/json', {
-          'accept-encoding': 'gzip',
-          'if-none-match': br.headers['etag']!,
-        });
-        expect(otherCoding.status).toBe(200);
-        expect(otherCoding.headers['content-encoding']).toBe('gzip');
-        expect(otherCoding.headers['etag']).toBe(gzip.headers['etag']);
-        expect(decoded(otherCoding).equals(identity.body)).toBe(true);
+    expect((await get('/json', { 'if-none-match': identity.headers['etag']! })).status).toBe(304);
+    const either = `${gzip.headers['etag']}, ${br.headers['etag']}`;
+    expect(
+      (await get('/json', { 'accept-encoding': 'gzip', 'if-none-match': either })).status,
+    ).toBe(304);
+    expect(runs['json']).toBe(1);
+  });
 
-        expect((await get('/json', { 'if-none-match': identity.headers['etag']! })).status).toBe(
-          304,
-        );
-        const either = `${gzip.headers['etag']}, ${br.headers['etag']}`;
-        expect(
-          (await get('/json', { 'accept-encoding': 'gzip', 'if-none-match': either })).status,
-        ).toBe(304);
-        expect(runs['json']).toBe(1);
-      });
+  it('answers HEAD as GET, with the coding and its length, and no body', async () => {
+    const br = await get('/json', { 'accept-encoding': 'br' });
+    const head = await raw(app, '/json', { 'accept-encoding': 'br' }, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    expect(head.headers['content-encoding']).toBe('br');
+    expect(head.headers['etag']).toBe(br.headers['etag']);
+    expect(head.headers['content-length']).toBe(String(br.body.length));
+    expect(varyNames(head)).toContain('accept-encoding');
+  });
 
-      it('answers HEAD as GET, with the coding and its length, and no body', async () => {
-        const br = await get('/json', { 'accept-encoding': 'br' });
-        const head = await raw(app, '/json', { 'accept-encoding': 'br' }, 'HEAD');
-        expect(head.status).toBe(200);
-        expect(head.body.length).toBe(0);
-        expect(head.headers['content-encoding']).toBe('br');
-        expect(head.headers['etag']).toBe(br.headers['etag']);
-        expect(head.headers['content-length']).toBe(String(br.body.length));
-        expect(varyNames(head)).toContain('accept-encoding');
-      });
+  it('merges Accept-Encoding into the route’s Vary', async () => {
+    await get('/vary', { 'accept-language': 'fr' });
+    const hit = await get('/vary', { 'accept-language': 'fr', 'accept-encoding': 'gzip' });
+    expect(hit.headers['cache-status']).toMatch(/^cachex; hit/);
+    expect(hit.headers['content-encoding']).toBe('gzip');
+    expect(varyNames(hit).sort()).toEqual(['accept-encoding', 'accept-language']);
+    expect(runs['vary']).toBe(1);
+  });
 
-      it('merges Accept-Encoding into the route’s Vary', async () => {
-        await get('/vary', { 'accept-language': 'fr' });
-        const hit = await get('/vary', { 'accept-language': 'fr', 'accept-encoding': 'gzip' });
-        expect(hit.headers['cache-status']).toMatch(/^cachex; hit/);
-        expect(hit.headers['content-encoding']).toBe('gzip');
-        expect(varyNames(hit).sort()).toEqual(['accept-encoding', 'accept-language']);
-        expect(runs['vary']).toBe(1);
-      });
+  it.each([
+    ['a body under minBytes', '/small', {}],
+    ['an incompressible type', '/png', {}],
+    ['a noTransform route', '/no-transform', {}],
+    ['a private entry', '/private', { authorization: 'Bearer ada' }],
+  ])('never compresses %s', async (_case, path, headers: Record<string, string>) => {
+    const miss = await get(path, { ...headers, 'accept-encoding': 'br, gzip' });
+    const hit = await get(path, { ...headers, 'accept-encoding': 'br, gzip' });
+    expect(hit.headers['cache-status']).toMatch(/^cachex; hit/);
+    for (const res of [miss, hit]) {
+      expect(res.headers['content-encoding']).toBeUndefined();
+      expect(varyNames(res)).not.toContain('accept-encoding');
+    }
+    expect(hit.body.equals(miss.body)).toBe(true);
+  });
 
-      it.each([
-        ['a body under minBytes', '/small', {}],
-        ['an incompressible type', '/png', {}],
-        ['a noTransform route', '/no-transform', {}],
-        ['a private entry', '/private', { authorization: 'Bearer ada' }],
-      ])('never compresses %s', async (_case, path, headers: Record<string, string>) => {
-        const miss = await get(path, { ...headers, 'accept-encoding': 'br, gzip' });
-        const hit = await get(path, { ...headers, 'accept-encoding': 'br, gzip' });
-        expect(hit.headers['cache-status']).toMatch(/^cachex; hit/);
-        for (const res of [miss, hit]) {
-          expect(res.headers['content-encoding']).toBeUndefined();
-          expect(varyNames(res)).not.toContain('accept-encoding');
-        }
-        expect(hit.body.equals(miss.body)).toBe(true);
-      });
-
-      it('keeps a body the handler encoded itself as it is, encoded once', async () => {
-        const expected = JSON.stringify(catalogue('pre-encoded'));
-        await get('/pre-encoded', { 'accept-encoding': 'gzip' });
-        const hit = await get('/pre-encoded', { 'accept-encoding': 'br, gzip' });
-        expect(hit.headers['cache-status']).toMatch(/^cachex; hit/);
-        expect(hit.headers['content-encoding']).toBe('gzip');
-        expect(gunzipSync(hit.body).toString()).toBe(expected);
-      });
-    },
-  );
-}
+  it('keeps a body the handler encoded itself as it is, encoded once', async () => {
+    const expected = JSON.stringify(catalogue('pre-encoded'));
+    await get('/pre-encoded', { 'accept-encoding': 'gzip' });
+    const hit = await get('/pre-encoded', { 'accept-encoding': 'br, gzip' });
+    expect(hit.headers['cache-status']).toMatch(/^cachex; hit/);
+    expect(hit.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(hit.body).toString()).toBe(expected);
+  });
+});
 
 describeBackend(backendCases.find((c) => c.name === 'redis')!).each(platforms)(
   'Compressed variants across two tiers (memory in front of Redis), %s',

@@ -34,9 +34,9 @@ import {
   MemoryBackend,
 } from 'nestjs-cachex';
 import request from 'supertest';
-import { backendCases, describeBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
+import { describeEachBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
-import { onExpressRouteEntry } from '../support/route-entries.js';
+import { onExpressRouteEntry, onFastifyRouteEntry } from '../support/route-entries.js';
 import { type CallCounter, countCalls } from '../support/counting-backend.js';
 
 const counts = { handler: 0, guard: 0, interceptor: 0, routeEntries: 0 };
@@ -114,23 +114,6 @@ class LockedController {
   }
 }
 
-/** Counts every request that enters a Fastify route handler Nest registered (its pipeline). */
-function countFastifyRouteEntries(app: INestApplication): void {
-  const fastify = app.getHttpAdapter().getInstance() as {
-    addHook(
-      name: 'onRoute',
-      hook: (route: { handler: (...args: unknown[]) => unknown }) => void,
-    ): void;
-  };
-  fastify.addHook('onRoute', (route) => {
-    const handler = route.handler;
-    route.handler = function (this: unknown, ...args: unknown[]) {
-      counts.routeEntries++;
-      return handler.apply(this, args);
-    };
-  });
-}
-
 async function startEarlyApp(
   backend: CacheBackend,
   options: Omit<CacheXModuleOptions, 'backend'> = {},
@@ -170,166 +153,157 @@ async function startEarlyApp(
     if (setup.headerVersioning) {
       app.enableVersioning({ type: VersioningType.HEADER, header: 'x-v' });
     }
-    if (platform === 'fastify') countFastifyRouteEntries(app);
+    if (platform === 'fastify') onFastifyRouteEntry(app, () => counts.routeEntries++);
   });
   if (platform === 'express') onExpressRouteEntry(app, () => counts.routeEntries++);
   return app;
 }
 
-for (const backendCase of backendCases) {
-  describeBackend(backendCase).each(platforms)(
-    `Early hits on ${backendCase.name}, %s`,
-    (platform) => {
-      let app: INestApplication;
-      let backend: CacheBackend;
-      /** Every read of the backend. */
-      let reads: CallCounter;
-      const get = (path: string) => request(app.getHttpServer()).get(path);
+describeEachBackend('Early hits', (backendCase, platform) => {
+  let app: INestApplication;
+  let backend: CacheBackend;
+  /** Every read of the backend. */
+  let reads: CallCounter;
+  const get = (path: string) => request(app.getHttpServer()).get(path);
 
-      beforeAll(async () => {
-        backend = backendCase.create({ keyPrefix: `early-${process.pid}-${Date.now()}:` });
-        reads = countCalls(backend, 'get');
-        app = await startEarlyApp(backend, {}, {}, platform);
-      });
-      afterAll(() => app.close());
-      beforeEach(async () => {
-        await backend.clear();
-        reset();
-        reads.count = 0;
-      });
+  beforeAll(async () => {
+    backend = backendCase.create({ keyPrefix: `early-${process.pid}-${Date.now()}:` });
+    reads = countCalls(backend, 'get');
+    app = await startEarlyApp(backend, {}, {}, platform);
+  });
+  afterAll(() => app.close());
+  beforeEach(async () => {
+    await backend.clear();
+    reset();
+    reads.count = 0;
+  });
 
-      it('answers hits of a guard-free route without entering the router, middleware included', async () => {
-        const miss = await get('/open').expect(200);
-        expect(miss.headers['cache-status']).toBe('cachex; fwd=miss; stored');
-        expect(counts.routeEntries).toBe(1);
-        for (let i = 0; i < 3; i++) {
-          const hit = await get('/open').expect(200);
-          expect(hit.text).toBe(miss.text);
-          expect(hit.headers['cache-status']).toMatch(/^cachex; hit; ttl=(59|60)$/);
-          expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
-          expect(hit.headers['content-length']).toBe(String(Buffer.byteLength(miss.text)));
-          expect(hit.headers['etag']).toBe(miss.headers['etag']);
-          expect(hit.headers['cache-control']).toBe('max-age=60');
-          expect(hit.headers['age']).toMatch(/^\d+$/);
-          expect(hit.headers['x-app-middleware']).toBe('ran');
-          expect(hit.headers['x-module-middleware']).toBe('ran');
-        }
-        expect(counts.routeEntries).toBe(1);
-        expect(counts.handler).toBe(1);
-      });
+  it('answers hits of a guard-free route without entering the router, middleware included', async () => {
+    const miss = await get('/open').expect(200);
+    expect(miss.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+    expect(counts.routeEntries).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      const hit = await get('/open').expect(200);
+      expect(hit.text).toBe(miss.text);
+      expect(hit.headers['cache-status']).toMatch(/^cachex; hit; ttl=(59|60)$/);
+      expect(hit.headers['content-type']).toBe(miss.headers['content-type']);
+      expect(hit.headers['content-length']).toBe(String(Buffer.byteLength(miss.text)));
+      expect(hit.headers['etag']).toBe(miss.headers['etag']);
+      expect(hit.headers['cache-control']).toBe('max-age=60');
+      expect(hit.headers['age']).toMatch(/^\d+$/);
+      expect(hit.headers['x-app-middleware']).toBe('ran');
+      expect(hit.headers['x-module-middleware']).toBe('ran');
+    }
+    expect(counts.routeEntries).toBe(1);
+    expect(counts.handler).toBe(1);
+  });
 
-      it('answers If-None-Match with a 304 and HEAD without a body, early too', async () => {
-        const miss = await get('/open').expect(200);
-        const notModified = await get('/open')
-          .set('If-None-Match', miss.headers['etag']!)
-          .expect(304);
-        expect(notModified.text).toBe('');
-        expect(notModified.headers['etag']).toBe(miss.headers['etag']);
-        expect(notModified.headers['cache-status']).toMatch(/^cachex; hit/);
-        // HEAD is a route of its own to Express: learned on its first request.
-        await request(app.getHttpServer()).head('/open').expect(200);
-        const head = await request(app.getHttpServer()).head('/open').expect(200);
-        expect(head.text).toBeUndefined();
-        expect(head.headers['content-length']).toBe(String(Buffer.byteLength(miss.text)));
-        expect(head.headers['cache-status']).toMatch(/^cachex; hit/);
-        expect(counts.routeEntries).toBe(2); // the GET miss and the first HEAD
-        expect(counts.handler).toBe(1);
-      });
+  it('answers If-None-Match with a 304 and HEAD without a body, early too', async () => {
+    const miss = await get('/open').expect(200);
+    const notModified = await get('/open').set('If-None-Match', miss.headers['etag']!).expect(304);
+    expect(notModified.text).toBe('');
+    expect(notModified.headers['etag']).toBe(miss.headers['etag']);
+    expect(notModified.headers['cache-status']).toMatch(/^cachex; hit/);
+    // HEAD is a route of its own to Express: learned on its first request.
+    await request(app.getHttpServer()).head('/open').expect(200);
+    const head = await request(app.getHttpServer()).head('/open').expect(200);
+    expect(head.text).toBeUndefined();
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(miss.text)));
+    expect(head.headers['cache-status']).toMatch(/^cachex; hit/);
+    expect(counts.routeEntries).toBe(2); // the GET miss and the first HEAD
+    expect(counts.handler).toBe(1);
+  });
 
-      // Express's body parsers; Fastify parses no body on GET.
-      (platform === 'express' ? it : it.skip)(
-        'leaves a request with a body to the body parsers, which refuse a malformed one',
-        async () => {
-          await get('/open').expect(200);
-          const json = (body: string) =>
-            get('/open').set('Content-Type', 'application/json').send(body);
-          await json('{not json').expect(400);
-          expect(counts.routeEntries).toBe(1);
-          const withBody = await json('{}').expect(200);
-          expect(withBody.headers['cache-status']).toMatch(/^cachex; hit/);
-          expect(counts.handler).toBe(1);
-        },
-      );
-
-      it('keeps path parameters and Vary apart', async () => {
-        expect((await get('/open/1').expect(200)).body).toEqual({ id: '1', run: 1 });
-        expect((await get('/open/2').expect(200)).body).toEqual({ id: '2', run: 2 });
-        expect((await get('/open/1').expect(200)).body).toEqual({ id: '1', run: 1 });
-        expect((await get('/open/2').expect(200)).body).toEqual({ id: '2', run: 2 });
-        const english = await get('/varied').set('Accept-Language', 'en').expect(200);
-        const polish = await get('/varied').set('Accept-Language', 'pl').expect(200);
-        expect(polish.body.run).not.toBe(english.body.run);
-        expect((await get('/varied').set('Accept-Language', 'en').expect(200)).body).toEqual(
-          english.body,
-        );
-        expect((await get('/varied').set('Accept-Language', 'pl').expect(200)).body).toEqual(
-          polish.body,
-        );
-        expect(counts.routeEntries).toBe(4); // one miss per path and per language
-      });
-
-      it('runs a method guard on every hit, and refuses with it', async () => {
-        await get('/guarded').expect(200);
-        for (let i = 0; i < 3; i++) {
-          expect((await get('/guarded').expect(200)).headers['cache-status']).toMatch(/hit/);
-        }
-        await get('/guarded').set('x-allow', 'no').expect(403);
-        expect(counts.guard).toBe(5);
-        expect(counts.routeEntries).toBe(5);
-        expect(counts.handler).toBe(1);
-      });
-
-      it('runs a controller guard on every hit, and refuses with it', async () => {
-        await get('/locked').expect(200);
-        await get('/locked').expect(200);
-        await get('/locked').set('x-allow', 'no').expect(403);
-        expect(counts.guard).toBe(3);
-        expect(counts.routeEntries).toBe(3);
-        expect(counts.handler).toBe(1);
-      });
-
-      it('leaves a route with another interceptor to Nest', async () => {
-        for (let i = 0; i < 3; i++) await get('/intercepted').expect(200);
-        expect(counts.routeEntries).toBe(3);
-        // Inside the global cache interceptor, it runs on the miss only, as without early hits.
-        expect(counts.interceptor).toBe(1);
-        expect(counts.handler).toBe(1);
-      });
-
-      it('sends a request with a credential through Nest, where it bypasses a shared entry', async () => {
-        await get('/open').expect(200);
-        const withCredential = await get('/open').set('Authorization', 'Bearer x').expect(200);
-        expect(withCredential.headers['cache-status']).toBe(
-          'cachex; fwd=bypass; detail=authorization',
-        );
-        expect(counts.routeEntries).toBe(2);
-        expect(counts.handler).toBe(2);
-      });
-
-      it('leaves a route with its own key to Nest', async () => {
-        await get('/custom-key').expect(200);
-        const hit = await get('/custom-key').expect(200);
-        expect(hit.headers['cache-status']).toMatch(/hit/);
-        expect(counts.routeEntries).toBe(2);
-        expect(counts.handler).toBe(1);
-      });
-
-      it('reads the backend once per hit, and a miss no more often than the first miss', async () => {
-        await get('/open').expect(200);
-        const firstMiss = reads.count;
-        await get('/open').expect(200);
-        expect(reads.count).toBe(firstMiss + 1);
-        await backend.clearPath('/open');
-        // This miss starts with an early read, which the interceptor takes over.
-        const refilled = await get('/open').expect(200);
-        expect(refilled.headers['cache-status']).toBe('cachex; fwd=miss; stored');
-        expect(reads.count).toBe(2 * firstMiss + 1);
-        expect(counts.handler).toBe(2);
-        expect(counts.routeEntries).toBe(2);
-      });
+  // Express's body parsers; Fastify parses no body on GET.
+  (platform === 'express' ? it : it.skip)(
+    'leaves a request with a body to the body parsers, which refuse a malformed one',
+    async () => {
+      await get('/open').expect(200);
+      const json = (body: string) =>
+        get('/open').set('Content-Type', 'application/json').send(body);
+      await json('{not json').expect(400);
+      expect(counts.routeEntries).toBe(1);
+      const withBody = await json('{}').expect(200);
+      expect(withBody.headers['cache-status']).toMatch(/^cachex; hit/);
+      expect(counts.handler).toBe(1);
     },
   );
-}
+
+  it('keeps path parameters and Vary apart', async () => {
+    expect((await get('/open/1').expect(200)).body).toEqual({ id: '1', run: 1 });
+    expect((await get('/open/2').expect(200)).body).toEqual({ id: '2', run: 2 });
+    expect((await get('/open/1').expect(200)).body).toEqual({ id: '1', run: 1 });
+    expect((await get('/open/2').expect(200)).body).toEqual({ id: '2', run: 2 });
+    const english = await get('/varied').set('Accept-Language', 'en').expect(200);
+    const polish = await get('/varied').set('Accept-Language', 'pl').expect(200);
+    expect(polish.body.run).not.toBe(english.body.run);
+    expect((await get('/varied').set('Accept-Language', 'en').expect(200)).body).toEqual(
+      english.body,
+    );
+    expect((await get('/varied').set('Accept-Language', 'pl').expect(200)).body).toEqual(
+      polish.body,
+    );
+    expect(counts.routeEntries).toBe(4); // one miss per path and per language
+  });
+
+  it('runs a method guard on every hit, and refuses with it', async () => {
+    await get('/guarded').expect(200);
+    for (let i = 0; i < 3; i++) {
+      expect((await get('/guarded').expect(200)).headers['cache-status']).toMatch(/hit/);
+    }
+    await get('/guarded').set('x-allow', 'no').expect(403);
+    expect(counts.guard).toBe(5);
+    expect(counts.routeEntries).toBe(5);
+    expect(counts.handler).toBe(1);
+  });
+
+  it('runs a controller guard on every hit, and refuses with it', async () => {
+    await get('/locked').expect(200);
+    await get('/locked').expect(200);
+    await get('/locked').set('x-allow', 'no').expect(403);
+    expect(counts.guard).toBe(3);
+    expect(counts.routeEntries).toBe(3);
+    expect(counts.handler).toBe(1);
+  });
+
+  it('leaves a route with another interceptor to Nest', async () => {
+    for (let i = 0; i < 3; i++) await get('/intercepted').expect(200);
+    expect(counts.routeEntries).toBe(3);
+    // Inside the global cache interceptor, it runs on the miss only, as without early hits.
+    expect(counts.interceptor).toBe(1);
+    expect(counts.handler).toBe(1);
+  });
+
+  it('sends a request with a credential through Nest, where it bypasses a shared entry', async () => {
+    await get('/open').expect(200);
+    const withCredential = await get('/open').set('Authorization', 'Bearer x').expect(200);
+    expect(withCredential.headers['cache-status']).toBe('cachex; fwd=bypass; detail=authorization');
+    expect(counts.routeEntries).toBe(2);
+    expect(counts.handler).toBe(2);
+  });
+
+  it('leaves a route with its own key to Nest', async () => {
+    await get('/custom-key').expect(200);
+    const hit = await get('/custom-key').expect(200);
+    expect(hit.headers['cache-status']).toMatch(/hit/);
+    expect(counts.routeEntries).toBe(2);
+    expect(counts.handler).toBe(1);
+  });
+
+  it('reads the backend once per hit, and a miss no more often than the first miss', async () => {
+    await get('/open').expect(200);
+    const firstMiss = reads.count;
+    await get('/open').expect(200);
+    expect(reads.count).toBe(firstMiss + 1);
+    await backend.clearPath('/open');
+    // This miss starts with an early read, which the interceptor takes over.
+    const refilled = await get('/open').expect(200);
+    expect(refilled.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+    expect(reads.count).toBe(2 * firstMiss + 1);
+    expect(counts.handler).toBe(2);
+    expect(counts.routeEntries).toBe(2);
+  });
+});
 
 describe('Early hits before the body parsers', () => {
   let app: INestApplication;

@@ -7,7 +7,7 @@ import { Cache, type CacheBackend, CacheXModule } from 'nestjs-cachex';
 import { Session, type SessionData, SessionGuard } from 'nestjs-cachex/session';
 import request from 'supertest';
 
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCases, describeEachBackend } from '../support/backends.js';
 import {
   DownBackend,
   makeSessionApp,
@@ -41,95 +41,90 @@ class PublicController {
   }
 }
 
-for (const backendCase of backendCases) {
-  describeBackend(backendCase).each(platforms)(
-    `sessions with CacheXModule on ${backendCase.name}, %s`,
-    (platform) => {
-      let app: INestApplication;
-      let backend: CacheBackend;
-      const http = () => request(app.getHttpServer());
-      // supertest listens on a new port per request: a fixed Host keeps one cache key.
-      const get = (path: string) => http().get(path).set('Host', 'sessions.test');
+describeEachBackend('sessions with CacheXModule', (backendCase, platform) => {
+  let app: INestApplication;
+  let backend: CacheBackend;
+  const http = () => request(app.getHttpServer());
+  // supertest listens on a new port per request: a fixed Host keeps one cache key.
+  const get = (path: string) => http().get(path).set('Host', 'sessions.test');
 
-      beforeAll(async () => {
-        backend = backendCase.create({ keyPrefix: uniquePrefix('cachex') });
-        app = await makeSessionApp(
-          { secret: SECRET }, // no backend: CacheXModule's is used
-          {
-            platform,
-            imports: [CacheXModule.forRoot({ backend })],
-            controllers: [PrivateController],
-          },
-        );
-      });
-      afterAll(() => app.close());
+  beforeAll(async () => {
+    backend = backendCase.create({ keyPrefix: uniquePrefix('cachex') });
+    app = await makeSessionApp(
+      { secret: SECRET }, // no backend: CacheXModule's is used
+      {
+        platform,
+        imports: [CacheXModule.forRoot({ backend })],
+        controllers: [PrivateController],
+      },
+    );
+  });
+  afterAll(() => app.close());
 
-      it("stores sessions on CacheXModule's backend, apart from the response cache", async () => {
-        const { session, token } = await managerOf(app).create({ id: 'on-cachex' });
-        await http().get('/me').set('x-session-token', token).expect(200);
-        // The record is in this backend's session namespace (default prefix `session:`).
-        const stored = await backend.namespace('session:').get(`s:${session.id}`);
-        expect(JSON.parse(stored!)).toMatchObject({ id: session.id, user: { id: 'on-cachex' } });
-        await backend.clear(); // clears responses, never sessions
-        await http().get('/me').set('x-session-token', token).expect(200);
-        expect(await backend.namespace('session:').get(`s:${session.id}`)).toBe(stored);
-      });
+  it("stores sessions on CacheXModule's backend, apart from the response cache", async () => {
+    const { session, token } = await managerOf(app).create({ id: 'on-cachex' });
+    await http().get('/me').set('x-session-token', token).expect(200);
+    // The record is in this backend's session namespace (default prefix `session:`).
+    const stored = await backend.namespace('session:').get(`s:${session.id}`);
+    expect(JSON.parse(stored!)).toMatchObject({ id: session.id, user: { id: 'on-cachex' } });
+    await backend.clear(); // clears responses, never sessions
+    await http().get('/me').set('x-session-token', token).expect(200);
+    expect(await backend.namespace('session:').get(`s:${session.id}`)).toBe(stored);
+  });
 
-      it('caches a private guarded route per session and never serves one user the body of another', async () => {
-        const alice = await managerOf(app).create({ id: 'alice' });
-        const bob = await managerOf(app).create({ id: 'bob' });
-        const runsBefore = privateRuns;
+  it('caches a private guarded route per session and never serves one user the body of another', async () => {
+    const alice = await managerOf(app).create({ id: 'alice' });
+    const bob = await managerOf(app).create({ id: 'bob' });
+    const runsBefore = privateRuns;
 
-        const a1 = await get('/private').set('x-session-token', alice.token).expect(200);
-        expect(a1.body.user).toBe('alice');
-        expect(a1.headers['cache-status']).toBe('cachex; fwd=miss; stored');
-        const a2 = await get('/private').set('x-session-token', alice.token).expect(200);
-        expect(a2.headers['cache-status']).toMatch(/^cachex; hit/);
-        expect(a2.body).toEqual(a1.body);
+    const a1 = await get('/private').set('x-session-token', alice.token).expect(200);
+    expect(a1.body.user).toBe('alice');
+    expect(a1.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+    const a2 = await get('/private').set('x-session-token', alice.token).expect(200);
+    expect(a2.headers['cache-status']).toMatch(/^cachex; hit/);
+    expect(a2.body).toEqual(a1.body);
 
-        const b1 = await get('/private').set('Authorization', `Bearer ${bob.token}`).expect(200);
-        expect(b1.body.user).toBe('bob');
-        const b2 = await get('/private').set('Authorization', `Bearer ${bob.token}`).expect(200);
-        expect(b2.body).toEqual(b1.body);
-        expect(privateRuns - runsBefore).toBe(2);
+    const b1 = await get('/private').set('Authorization', `Bearer ${bob.token}`).expect(200);
+    expect(b1.body.user).toBe('bob');
+    const b2 = await get('/private').set('Authorization', `Bearer ${bob.token}`).expect(200);
+    expect(b2.body).toEqual(b1.body);
+    expect(privateRuns - runsBefore).toBe(2);
 
-        // No session, no cached body either: the guard answers first.
-        await get('/private').expect(401, UNAUTHORIZED);
-        await get('/private').set('x-session-token', 'forged').expect(401, UNAUTHORIZED);
-      });
+    // No session, no cached body either: the guard answers first.
+    await get('/private').expect(401, UNAUTHORIZED);
+    await get('/private').set('x-session-token', 'forged').expect(401, UNAUTHORIZED);
+  });
 
-      it("never replays one user's renewed token from a public entry to another", async () => {
-        const renewing = await makeSessionApp(
-          { secret: SECRET, slidingThreshold: 1 }, // every request renews
-          {
-            platform,
-            imports: [
-              CacheXModule.forRoot({
-                backend: backendCase.create({ keyPrefix: uniquePrefix('pub') }),
-              }),
-            ],
-            controllers: [PublicController],
-          },
-        );
-        const alice = await managerOf(renewing).create({ id: 'alice' });
-        const bob = await managerOf(renewing).create({ id: 'bob' });
-        const server = () =>
-          request(renewing.getHttpServer()).get('/public').set('Host', 'public.test');
-        const a = await server().set('x-session-token', alice.token).expect(200);
-        expect(a.headers['cache-status']).toBe('cachex; fwd=miss; stored');
-        const aliceRenewed = a.headers['x-session-token'];
-        expect(aliceRenewed).toBeDefined();
-        const b = await server().set('x-session-token', bob.token).expect(200);
-        expect(b.headers['cache-status']).toMatch(/^cachex; hit/);
-        expect(b.headers['x-session-token']).not.toBe(aliceRenewed);
-        expect(
-          (await managerOf(renewing).get(b.headers['x-session-token']!)).session.user?.id,
-        ).toBe('bob');
-        await renewing.close();
-      });
-    },
-  );
-}
+  it("never replays one user's renewed token from a public entry to another", async () => {
+    const renewing = await makeSessionApp(
+      { secret: SECRET, slidingThreshold: 1 }, // every request renews
+      {
+        platform,
+        imports: [
+          CacheXModule.forRoot({
+            backend: backendCase.create({ keyPrefix: uniquePrefix('pub') }),
+          }),
+        ],
+        controllers: [PublicController],
+      },
+    );
+    const alice = await managerOf(renewing).create({ id: 'alice' });
+    const bob = await managerOf(renewing).create({ id: 'bob' });
+    const server = () =>
+      request(renewing.getHttpServer()).get('/public').set('Host', 'public.test');
+    const a = await server().set('x-session-token', alice.token).expect(200);
+    expect(a.headers['cache-status']).toBe('cachex; fwd=miss; stored');
+    const aliceRenewed = a.headers['x-session-token'];
+    expect(aliceRenewed).toBeDefined();
+    const b = await server().set('x-session-token', bob.token).expect(200);
+    expect(b.headers['cache-status']).toMatch(/^cachex; hit/);
+    expect(b.headers['x-session-token']).not.toBe(aliceRenewed);
+    expect((await managerOf(renewing).get(b.headers['x-session-token']!)).session.user?.id).toBe(
+      'bob',
+    );
+    await renewing.close();
+  });
+});
 
 describe.each(platforms)('a session store that is down, %s', (platform) => {
   for (const mode of ['reject', 'hang'] as const) {

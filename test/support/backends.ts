@@ -6,6 +6,7 @@
  */
 import { type CacheBackend, MemoryBackend } from 'nestjs-cachex';
 import type { BackendCapabilities } from 'nestjs-cachex/testing';
+import { type Platform, platforms } from './cache-app.js';
 
 /** A named way to make a backend; `options` go to its constructor. */
 export interface BackendCase {
@@ -92,4 +93,21 @@ export function describeBackend(backend: BackendCase): typeof describe | typeof 
     throw new Error(`CI=true but the ${backend.name} server is missing`);
   console.warn(`SKIPPED: no ${backend.name} server here (install redis-server and memcached)`);
   return describe.skip;
+}
+
+/**
+ * A describe per backend case and platform, titled `<title> on <backend>,
+ * <platform>` (each skipped loudly where its backend's server is absent): the
+ * grid every e2e suite runs on.
+ */
+export function describeEachBackend(
+  title: string,
+  suite: (backendCase: BackendCase, platform: Platform) => void,
+): void {
+  for (const backendCase of backendCases) {
+    describeBackend(backendCase).each(platforms)(
+      `${title} on ${backendCase.name}, %s`,
+      (platform) => suite(backendCase, platform),
+    );
+  }
 }

@@ -24,3 +24,23 @@ export function onExpressRouteEntry(app: INestApplication, onEntry: () => void):
     };
   }
 }
+
+/**
+ * Calls `onEntry` for every request entering a Fastify route handler Nest
+ * registers. Call it before the app is initialised (its routes are wrapped as
+ * Fastify adds them).
+ */
+export function onFastifyRouteEntry(app: INestApplication, onEntry: () => void): void {
+  const fastify = app.getHttpAdapter().getInstance() as {
+    addHook(name: 'onRoute', hook: (route: { handler: RouteHandler }) => void): void;
+  };
+  fastify.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function (this: unknown, ...args: unknown[]) {
+      onEntry();
+      return handler.apply(this, args);
+    };
+  });
+}
+
+type RouteHandler = (...args: unknown[]) => unknown;

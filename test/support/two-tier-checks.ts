@@ -1,0 +1,69 @@
+/**
+ * The checks both two-tier suites make (Redis or Memcached as the shared
+ * tier), on two apps behind one Host: once warm, hits are answered locally
+ * with no command on the shared store; an invalidation on one app is seen on
+ * the other.
+ */
+import { type INestApplication } from '@nestjs/common';
+import type request from 'supertest';
+import { type TieredBackend } from 'nestjs-cachex';
+import { eventually } from './time.js';
+
+type Get = (app: INestApplication, path: string) => request.Test;
+
+/**
+ * Once warm (two GETs of `path` on each app: A's store may be published while
+ * B's first read is on its way), ten GETs on each app: every one a hit, and
+ * the shared store's command count (`commands()`) unchanged across them.
+ */
+export async function expectOnlyLocalHits(
+  apps: INestApplication[],
+  get: Get,
+  path: string,
+  commands: () => Promise<number>,
+): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    for (const app of apps) await get(app, path).expect(200);
+  }
+  const before = await commands();
+  for (let i = 0; i < 10; i++) {
+    for (const app of apps) {
+      const res = await get(app, path).expect(200);
+      expect(res.headers['cache-status']).toMatch(/^cachex; hit/);
+    }
+  }
+  expect((await commands()) - before).toBe(0);
+}
+
+/**
+ * Both apps answer `path` (one handler run, B's from its local tier), then
+ * `invalidate()` runs on A: B's requests soon run the handler a second time.
+ * Resolves with what `invalidate()` resolved with.
+ */
+export async function expectInvalidationSeenOnB<T>(
+  [appA, appB]: [INestApplication, INestApplication],
+  get: Get,
+  path: string,
+  handlerRuns: () => number,
+  invalidate: () => Promise<T>,
+): Promise<T> {
+  await get(appA, path).expect(200);
+  await get(appB, path).expect(200);
+  expect(handlerRuns()).toBe(1);
+  const result = await invalidate();
+  await eventually(
+    async () => {
+      await get(appB, path).expect(200);
+      expect(handlerRuns()).toBe(2);
+    },
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
+  return result;
+}
+
+/** The invalidations both suites prove are seen across apps, by name, on `/products/1`. */
+export const invalidations: Array<[string, (tiered: TieredBackend) => Promise<number>]> = [
+  ['clearPath', (t) => t.clearPath('/products/1')],
+  ['invalidateTags', (t) => t.invalidateTags(['product:1'])],
+  ['a soft invalidateTags', (t) => t.invalidateTags(['products'], { soft: true })],
+];
