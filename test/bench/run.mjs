@@ -34,10 +34,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildAll } from './lib/build.mjs';
-import { CORES, describeMachine, idleGate, pin } from './lib/machine.mjs';
+import { join } from 'node:path';
+import { benchDir, buildAll, root } from './lib/build.mjs';
+import { describeMachine, idleGate, pin, quietSettings } from './lib/machine.mjs';
 import { COMPANIONS, evaluateGoals, pairRatios, PAIRS, renderMarkdown } from './lib/report.mjs';
 import { stopAllServers, VARIANTS } from './lib/server-process.mjs';
 import { flushStores, startStores, stopStores } from './lib/stores.mjs';
@@ -58,8 +57,6 @@ import { runRoundTrips } from './scenarios/redis-commands.mjs';
 import { runStampede } from './scenarios/stampede.mjs';
 import { envNumber, log, started } from './lib/progress.mjs';
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const root = join(benchDir, '../..');
 const durationSec = envNumber('BENCH_DURATION', 10);
 const config = {
   durationSec,
@@ -73,13 +70,8 @@ const config = {
     process.env.BENCH_SINGLES === 'none'
       ? []
       : process.env.BENCH_SINGLES?.split(',').map((single) => single.trim().split(':')),
-  idleCores: envNumber('BENCH_IDLE_CORES', 0.2),
-  disturbedCores: envNumber('BENCH_DISTURBED_CORES', 0.25),
-  idleWaitMs: envNumber('BENCH_IDLE_WAIT_MS', 2000),
-  idleBudgetMs: envNumber('BENCH_IDLE_BUDGET_MS', 15_000),
+  ...quietSettings(),
   budgetSec: envNumber('BENCH_BUDGET_SEC', 870),
-  loadCore: 0,
-  serverCore: CORES >= 2 ? 1 : 0,
   only: (
     process.env.BENCH_ONLY ??
     'throughput,stampede,roundtrips,compression,propagation,adminpage,memory,clearpath,sessions'
@@ -164,15 +156,10 @@ async function main() {
   const skipped = stores.missing.map((binary) => `variants needing ${binary} (not installed)`);
 
   const ctx = {
+    ...config,
     serversDir,
     stores,
     log,
-    serverCore: config.serverCore,
-    loadCore: config.loadCore,
-    connections: config.connections,
-    warmupSec: config.warmupSec,
-    durationSec: config.durationSec,
-    disturbedCores: config.disturbedCores,
     reference: await referenceBodies(serversDir),
     idleGate: idleGate(config),
   };

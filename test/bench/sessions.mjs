@@ -23,15 +23,14 @@
  * BENCH_DISTURBED_CORES (0.25), BENCH_IDLE_WAIT_MS (2000), BENCH_IDLE_BUDGET_MS (15000).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildAll } from './lib/build.mjs';
+import { join } from 'node:path';
+import { benchDir, buildAll, root } from './lib/build.mjs';
 import {
-  CORES,
   describeMachine,
   idleGate,
   pin,
   processTicks,
+  quietSettings,
   TICKS_PER_SECOND,
   watchOutsideLoad,
 } from './lib/machine.mjs';
@@ -41,19 +40,12 @@ import { median, roundRatios } from './lib/throughput.mjs';
 import { envNumber, log, started } from './lib/progress.mjs';
 import { get, runLoad } from './lib/load.mjs';
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const root = join(benchDir, '../..');
 const config = {
   durationSec: envNumber('BENCH_DURATION', 5),
   rounds: Math.max(1, Math.round(envNumber('BENCH_ROUNDS', 3))),
   connections: Math.round(envNumber('BENCH_CONNECTIONS', 50)),
   warmupSec: envNumber('BENCH_WARMUP', 1),
-  idleCores: envNumber('BENCH_IDLE_CORES', 0.2),
-  disturbedCores: envNumber('BENCH_DISTURBED_CORES', 0.25),
-  idleWaitMs: envNumber('BENCH_IDLE_WAIT_MS', 2000),
-  idleBudgetMs: envNumber('BENCH_IDLE_BUDGET_MS', 15_000),
-  loadCore: 0,
-  serverCore: CORES >= 2 ? 1 : 0,
+  ...quietSettings(),
 };
 /** The route measured, unless a variant names its own. */
 const ROUTE = '/me';
@@ -412,14 +404,9 @@ async function main() {
   stores = await startStores({ core: config.loadCore, log });
   const available = (v) => VARIANTS[v].needs.every((s) => stores[s] !== undefined);
   const ctx = {
+    ...config,
     serversDir: join(benchDir, 'dist/servers'),
     stores,
-    serverCore: config.serverCore,
-    loadCore: config.loadCore,
-    connections: config.connections,
-    warmupSec: config.warmupSec,
-    durationSec: config.durationSec,
-    disturbedCores: config.disturbedCores,
     idleGate: idleGate(config),
   };
   const plan = [];

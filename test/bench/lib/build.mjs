@@ -25,8 +25,14 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, posix, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
+
+/** test/bench/, where the servers, the snapshot and the results live. */
+export const benchDir = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+/** The repository's root. */
+export const root = join(benchDir, '../..');
 
 /** Files under `dir` (recursively) whose name passes `keep`, sorted. */
 function filesUnder(dir, keep) {

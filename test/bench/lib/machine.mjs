@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
+import { envNumber } from './progress.mjs';
 
 const HAS_PROC = (() => {
   try {
@@ -96,6 +97,22 @@ export async function waitForIdle({ thresholdCores, maxWaitMs }) {
     idle: load === undefined || load < thresholdCores,
   };
 }
+
+/**
+ * How quiet the machine must be around a measurement, from the environment:
+ * below `idleCores` of outside load before a round (waiting at most
+ * `idleWaitMs` a round, `idleBudgetMs` in all), and a round under more than
+ * `disturbedCores` is marked disturbed. Where the load is run and served:
+ * `loadCore`, `serverCore`.
+ */
+export const quietSettings = () => ({
+  idleCores: envNumber('BENCH_IDLE_CORES', 0.2),
+  disturbedCores: envNumber('BENCH_DISTURBED_CORES', 0.25),
+  idleWaitMs: envNumber('BENCH_IDLE_WAIT_MS', 2000),
+  idleBudgetMs: envNumber('BENCH_IDLE_BUDGET_MS', 15_000),
+  loadCore: 0,
+  serverCore: CORES >= 2 ? 1 : 0,
+});
 
 /**
  * A gate before each measurement: waits for idle (see `waitForIdle`) at most
