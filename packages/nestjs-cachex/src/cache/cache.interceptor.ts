@@ -13,6 +13,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { CacheBackend } from '../backends/cache-backend.js';
 import { type CacheEntry, entryLifetimeSeconds, entryState } from '../backends/cache-entry.js';
 import { Clock, systemClock } from '../common/clock.js';
+import { RouteMemo } from '../common/route-memo.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { forbidsSharedStorage } from '../http/cache-control.js';
 import { type CacheOutcome, type CacheStatus } from '../http/cache-status.js';
@@ -81,6 +82,10 @@ interface DeclaredHeaders {
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
   private readonly log = new RateLimitedLogger(CacheInterceptor.name);
+  /** Each route's `@Cache()` options, the method's over the controller's. */
+  private readonly routes = new RouteMemo((handler, controller) =>
+    this.reflector.getAllAndOverride(CacheMetadata, [handler, controller]),
+  );
   private readonly policies = new WeakMap<CacheOptions, RoutePolicy>();
   private readonly declaredHeaders = new WeakMap<object, DeclaredHeaders>();
   /** The validators last stored under each key, so a refill of unchanged bytes keeps them. */
@@ -149,10 +154,7 @@ export class CacheInterceptor implements NestInterceptor {
         ? from(this.invalidateAfterWrite(this.exchangeOf(req, http.getResponse()), next))
         : next.handle();
     }
-    const route = this.reflector.getAllAndOverride(CacheMetadata, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const route = this.routes.of(context);
     if (!route) return next.handle();
     if (route.cache !== undefined && route.cache !== this.namedCache) {
       return this.namedInterceptor(route.cache).intercept(context, next);

@@ -13,6 +13,7 @@ import { CacheBackend } from '../backends/cache-backend.js';
 import { type CacheEntry, entryState } from '../backends/cache-entry.js';
 import { Clock } from '../common/clock.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
+import { RouteMemo } from '../common/route-memo.js';
 import { cacheOutcome } from '../http/cache-status.js';
 import { type HttpRequestLike, headerValue, requestMethod } from '../http/request.js';
 import { type CacheLookupContext, traced, tracing } from '../metrics/cache-tracing.js';
@@ -85,8 +86,10 @@ export class EarlyHits implements OnApplicationBootstrap {
   private readonly routes = new LRUCache<string, EarlyRoute | typeof NOT_EARLY>({
     max: MAX_ROUTES,
   });
-  /** Per handler and controller: whether only the cache would run on a hit (read once). */
-  private readonly enhancersAllow = new WeakMap<object, WeakMap<object, boolean>>();
+  /** Per route: whether only the cache would run on a hit. */
+  private readonly enhancersAllow = new RouteMemo((handler, controller) =>
+    this.onlyCacheEnhancers([controller, handler]),
+  );
   /** What each request's early lookup read, for the interceptor to take. */
   private readonly lookups = new WeakMap<object, EarlyLookup>();
   private mount?: EarlyMount;
@@ -190,15 +193,7 @@ export class EarlyHits implements OnApplicationBootstrap {
     if (policy.noStore || policy.noCache || policy.private || !policy.defaultKey) {
       return false;
     }
-    const [handler, controller] = [context.getHandler(), context.getClass()];
-    let byController = this.enhancersAllow.get(handler);
-    if (!byController) this.enhancersAllow.set(handler, (byController = new WeakMap()));
-    let allowed = byController.get(controller);
-    if (allowed === undefined) {
-      allowed = this.onlyCacheEnhancers([controller, handler]);
-      byController.set(controller, allowed);
-    }
-    return allowed;
+    return this.enhancersAllow.of(context);
   }
 
   /** Whether the route's guards and interceptors, global ones included, are the cache's own alone. */

@@ -51,10 +51,25 @@ export class TokenDelivery {
   ) {}
 
   /**
+   * Whether every request's response is found without `bind`: Express links
+   * it as `req.res`; on Fastify, the `onRequest` hook records each reply.
+   */
+  private responsesKnown = false;
+
+  /**
+   * Records the response of a request, unless it is known already (see
+   * `responsesKnown`): the guard and the interceptor call it on every
+   * request, which then touches nothing.
+   */
+  bind(req: object, res: unknown): void {
+    if (!this.responsesKnown) this.record(req, res);
+  }
+
+  /**
    * Records the response of a request (the first one recorded stands) and
    * writes the headers that were waiting for it.
    */
-  bind(req: object, res: unknown): void {
+  private record(req: object, res: unknown): void {
     if (res === undefined || res === null) return;
     const state = sessionState(req);
     state.response ??= res;
@@ -72,12 +87,14 @@ export class TokenDelivery {
    */
   bindRepliesOnRequest(): void {
     const adapter = this.adapter();
+    if (adapter?.getType?.() === 'express') this.responsesKnown = true;
     if (adapter?.getType?.() !== 'fastify' || typeof adapter.getInstance !== 'function') return;
     try {
       (adapter.getInstance() as FastifyHooks).addHook('onRequest', (request, reply, done) => {
-        this.bind(request, reply);
+        this.record(request, reply);
         done();
       });
+      this.responsesKnown = true;
     } catch (error) {
       // Already listening: the guard and the interceptor still record the reply.
       this.logger.warn(
