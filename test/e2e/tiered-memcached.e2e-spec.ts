@@ -7,7 +7,6 @@ import { type INestApplication } from '@nestjs/common';
 import { MemoryBackend, TieredBackend } from 'nestjs-cachex';
 import { MemcachedBackend } from 'nestjs-cachex/memcached';
 import { RedisBus } from 'nestjs-cachex/redis';
-import request from 'supertest';
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
 import { backendCases, describeBackend } from '../support/backends.js';
@@ -16,11 +15,11 @@ import { memcachedCommandCount, redisSubscribers } from '../support/server-stats
 import {
   expectInvalidationSeenOnB,
   expectOnlyLocalHits,
+  get,
   invalidations,
 } from '../support/two-tier-checks.js';
 import { eventually } from '../support/time.js';
 
-const HOST = 'shop.test';
 const RETRY = { timeoutMs: 10_000, intervalMs: 50 };
 
 const available = backendCases.find((c) => c.name === 'memcached')!;
@@ -36,9 +35,6 @@ describeBackend({ ...available, available: available.available && redis.availabl
       let backendB: TieredBackend;
       let appA: INestApplication;
       let appB: INestApplication;
-
-      const get = (app: INestApplication, path: string) =>
-        request(app.getHttpServer()).get(path).set('Host', HOST);
 
       const tiered = () =>
         new TieredBackend({
@@ -70,7 +66,7 @@ describeBackend({ ...available, available: available.available && redis.availabl
       });
 
       it('answers local hits with no memcached command, on either app', async () => {
-        await expectOnlyLocalHits([appA, appB], get, '/items/1', () =>
+        await expectOnlyLocalHits([appA, appB], '/items/1', () =>
           memcachedCommandCount(memcached.port),
         );
         expect(runs['item:1']).toBe(1);
@@ -81,7 +77,6 @@ describeBackend({ ...available, available: available.available && redis.availabl
         async (_, invalidate) => {
           const removed = await expectInvalidationSeenOnB(
             [appA, appB],
-            get,
             '/products/1',
             () => runs['product:1'],
             () => invalidate(backendA),

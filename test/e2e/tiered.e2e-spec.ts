@@ -11,7 +11,6 @@ import { type CacheBusMessage, MemoryBackend, TieredBackend } from 'nestjs-cache
 import { RedisBackend, RedisBus } from 'nestjs-cachex/redis';
 import { describeBackendConformance } from 'nestjs-cachex/testing';
 import { Cluster } from 'ioredis';
-import request from 'supertest';
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
 import { backendCases, describeBackend } from '../support/backends.js';
@@ -20,11 +19,11 @@ import { redisCommandCount, redisSubscribers } from '../support/server-stats.js'
 import {
   expectInvalidationSeenOnB,
   expectOnlyLocalHits,
+  get,
   invalidations,
 } from '../support/two-tier-checks.js';
 import { eventually } from '../support/time.js';
 
-const HOST = 'shop.test';
 const CHANNEL = 'tiered-e2e';
 const RETRY = { timeoutMs: 10_000, intervalMs: 50 };
 
@@ -45,9 +44,6 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
     let backendB: TieredBackend;
     let appA: INestApplication;
     let appB: INestApplication;
-
-    const get = (app: INestApplication, path: string) =>
-      request(app.getHttpServer()).get(path).set('Host', HOST);
 
     /** Starts A and B on fresh servers; both buses are subscribed when it resolves. */
     async function start(busLossMaxAgeMs?: number): Promise<void> {
@@ -75,9 +71,7 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
       expect((await get(appB, '/items/1').expect(200)).headers['cache-status']).toMatch(
         /^cachex; hit/,
       );
-      await expectOnlyLocalHits([appA, appB], get, '/items/1', () =>
-        redisCommandCount(shared.port),
-      );
+      await expectOnlyLocalHits([appA, appB], '/items/1', () => redisCommandCount(shared.port));
       expect(runs['item:1']).toBe(1);
     });
 
@@ -88,7 +82,6 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
       await start();
       await expectInvalidationSeenOnB(
         [appA, appB],
-        get,
         '/products/1',
         () => runs['product:1'],
         () => invalidate(backendA),

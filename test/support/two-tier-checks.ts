@@ -5,11 +5,16 @@
  * the other.
  */
 import { type INestApplication } from '@nestjs/common';
-import type request from 'supertest';
+import request from 'supertest';
 import { type TieredBackend } from 'nestjs-cachex';
 import { eventually } from './time.js';
 
-type Get = (app: INestApplication, path: string) => request.Test;
+/** The Host every request carries, as behind a load balancer. */
+const HOST = 'shop.test';
+
+/** A GET of `path` on `app`, with the fleet's Host. */
+export const get = (app: INestApplication, path: string): request.Test =>
+  request(app.getHttpServer()).get(path).set('Host', HOST);
 
 /**
  * Once warm (two GETs of `path` on each app: A's store may be published while
@@ -18,7 +23,6 @@ type Get = (app: INestApplication, path: string) => request.Test;
  */
 export async function expectOnlyLocalHits(
   apps: INestApplication[],
-  get: Get,
   path: string,
   commands: () => Promise<number>,
 ): Promise<void> {
@@ -42,7 +46,6 @@ export async function expectOnlyLocalHits(
  */
 export async function expectInvalidationSeenOnB<T>(
   [appA, appB]: [INestApplication, INestApplication],
-  get: Get,
   path: string,
   handlerRuns: () => number,
   invalidate: () => Promise<T>,
