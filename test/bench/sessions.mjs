@@ -24,7 +24,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchDir, buildAll, root } from './lib/build.mjs';
+import { benchDir, buildAll } from './lib/build.mjs';
 import {
   describeMachine,
   idleGate,
@@ -36,7 +36,9 @@ import {
 } from './lib/machine.mjs';
 import { serverOptions, startServer, stopAllServers, VARIANTS } from './lib/server-process.mjs';
 import { flushStores, redisCommandCount, startStores, stopStores } from './lib/stores.mjs';
-import { median, roundRatios } from './lib/throughput.mjs';
+import { times } from './lib/report.mjs';
+import { median } from './lib/stats.mjs';
+import { roundRatios } from './lib/throughput.mjs';
 import { envNumber, log, started } from './lib/progress.mjs';
 import { get, runLoad } from './lib/load.mjs';
 
@@ -178,7 +180,6 @@ async function measure(item, ctx, starting) {
   const spec = VARIANTS[item.variant];
   const server = await starting;
   try {
-    server.settle();
     await flushStores(ctx.stores, spec.needs);
     const headers = await login(server.base, spec.transport);
     const url = server.base + item.route;
@@ -240,7 +241,6 @@ const fmt = (n, digits = 0) =>
   n === undefined || Number.isNaN(n)
     ? '—'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const times = (n) => (n === undefined ? '—' : `${n.toFixed(2)}×`);
 
 function render(results) {
   const { measurements } = results;
@@ -399,7 +399,7 @@ async function main() {
   const machine = describeMachine();
   pin(process.pid, config.loadCore);
   log(`sessions benchmark — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-  const build = buildAll(root, benchDir, log);
+  const build = buildAll(log);
   log(`  build: ${build.rebuilt.length ? `rebuilt ${build.rebuilt.join(' and ')}` : 'up to date'}`);
   stores = await startStores({ core: config.loadCore, log });
   const available = (v) => VARIANTS[v].needs.every((s) => stores[s] !== undefined);
@@ -425,7 +425,6 @@ async function main() {
     current.catch(() => undefined);
     try {
       const m = await measure(item, ctx, current);
-      starting = plan[i + 1] && startServer(plan[i + 1].variant, serverOptions(ctx));
       measurements.push(m);
       log(
         `  [${i + 1}/${plan.length}] round ${item.round + 1} ${item.variant.padEnd(28)} ${fmt(m.reqPerSec).padStart(7)} req/s  ` +
@@ -437,13 +436,13 @@ async function main() {
           `  (outside load ${m.outsideCoresDuring ?? '?'} cores${m.disturbed ? ', DISTURBED' : ''})`,
       );
     } catch (error) {
-      starting = plan[i + 1] && startServer(plan[i + 1].variant, serverOptions(ctx));
       log(`! ${item.variant} failed: ${error.stack ?? error}`);
       results.failures.push({
         part: `${item.variant} round ${item.round + 1}`,
         error: String(error.message ?? error),
       });
     }
+    starting = plan[i + 1] && startServer(plan[i + 1].variant, serverOptions(ctx));
   }
   await stopStores(stores);
   results.measurements = measurements;

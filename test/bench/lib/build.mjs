@@ -76,9 +76,10 @@ const isLibrarySource = (name) => name.endsWith('.ts') && !name.endsWith('.spec.
 
 /**
  * Compiles the library snapshot and the servers when their sources changed.
+ * @param {(text: string) => void} log
  * @returns {{ libraryDir: string, libraryHash: string, rebuilt: string[], seconds: number }}
  */
-export function buildAll(root, benchDir, log) {
+export function buildAll(log) {
   const started = Date.now();
   const rebuilt = [];
   const libraryDir = resolve(process.env.BENCH_LIBRARY_DIR ?? join(root, 'packages/nestjs-cachex'));

@@ -1,12 +1,14 @@
 /** Turns the results into the goals verdicts and a README-ready markdown page. */
 import { baselinesOf, VARIANTS } from './server-process.mjs';
-import { median, roundRatios } from './throughput.mjs';
+import { median } from './stats.mjs';
+import { roundRatios } from './throughput.mjs';
 
 const MiB = 1024 * 1024;
 const int = (n) =>
   n === undefined || Number.isNaN(n) ? '—' : Math.round(n).toLocaleString('en-US');
 const fixed = (n, digits = 2) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
-const times = (n) => (n === undefined ? '—' : `${n.toFixed(2)}×`);
+/** A ratio as shown everywhere: two decimals and ×; '—' when not measured. */
+export const times = (n) => (n === undefined ? '—' : `${n.toFixed(2)}×`);
 const mib = (bytes) => (bytes === undefined ? '—' : `${(bytes / MiB).toFixed(0)} MiB`);
 const ms = (n) =>
   n === undefined ? '—' : n < 0.1 ? `${(n * 1000).toFixed(1)} µs` : `${n.toFixed(2)} ms`;
@@ -117,7 +119,11 @@ function seriesOf(summary, variant, route) {
   return summary.find((s) => s.variant === variant && s.route === route);
 }
 
-/** Each goal of the issue, with its figure and whether it is met (null: not measured). */
+/**
+ * Each goal of the issues, with its figure and whether it is met (null: not
+ * measured): those of the parts above, then the compression scenario's own
+ * (`results.compression.goals`) and the two-tier propagation's.
+ */
 export function evaluateGoals(results) {
   const { series = [], ratios = {} } = results.throughput ?? {};
   const goals = [];
@@ -302,7 +308,22 @@ export function evaluateGoals(results) {
     'fastify',
   );
   goals.push(expressHolds(goals));
+  // Listed after express-holds, as they always were: it counts only the goals above it.
+  goals.push(...(results.compression?.goals ?? []));
+  if (results.propagation) goals.push(propagationGoal(results.propagation));
   return goals;
+}
+
+/** The two-tier invalidation goal (issue 16), from scenarios/tiered-propagation.mjs's figures. */
+function propagationGoal(propagation) {
+  return {
+    id: 'tiered-propagation',
+    platform: 'express',
+    goal: "Two tiers: a clearPath on instance A no longer served from B's local tier (1 000 calls)",
+    target: `p99 < ${propagation.goalP99Ms} ms`,
+    measured: `p50 ${propagation.p50Ms.toFixed(2)} ms, p99 ${propagation.p99Ms.toFixed(2)} ms, max ${propagation.maxMs.toFixed(2)} ms`,
+    met: propagation.met,
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { runLoad, get, servedFromCache } from './load.mjs';
 import { processTicks, TICKS_PER_SECOND, watchOutsideLoad } from './machine.mjs';
 import { serverOptions, startServer, VARIANTS } from './server-process.mjs';
+import { median } from './stats.mjs';
 import { flushStores } from './stores.mjs';
 
 const sha = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
@@ -162,13 +163,6 @@ export async function measure(item, ctx, starting, duringWarmUp = () => undefine
 }
 
 const round3 = (value) => (value === undefined ? undefined : Math.round(value * 1000) / 1000);
-
-export const median = (values) => {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Per variant and route: median, min and max over its measurements. */
 export function summarizeSeries(measurements) {

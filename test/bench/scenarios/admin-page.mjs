@@ -9,9 +9,9 @@
  */
 import { get } from '../lib/load.mjs';
 import { serverOptions, startServer, VARIANTS } from '../lib/server-process.mjs';
+import { quantile } from '../lib/stats.mjs';
 
 const VARIANT = 'cachex-admin';
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /** Times one GET of the page; checks it is the page. */
 async function load(url) {

@@ -6,6 +6,7 @@
  * argv: backend (memory|redis|memcached), port, comma-separated counts, repetitions.
  */
 import { MemoryBackend } from 'nestjs-cachex';
+import { quantile } from '../lib/stats.mjs';
 
 const [kind, port, countsArg, repsArg] = process.argv.slice(2);
 const counts = countsArg.split(',').map(Number);
@@ -58,8 +59,6 @@ async function fill(backend, count) {
   };
   await Promise.all(Array.from({ length: FILL_CONCURRENCY }, worker));
 }
-
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /** One throwaway pass first: JIT, connections and scripts warm, not timed. */
 async function warmUp() {

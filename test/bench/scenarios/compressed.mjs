@@ -11,7 +11,9 @@
 import { get, runLoad } from '../lib/load.mjs';
 import { processTicks, TICKS_PER_SECOND } from '../lib/machine.mjs';
 import { serverOptions, startServer } from '../lib/server-process.mjs';
-import { median } from '../lib/throughput.mjs';
+import { times } from '../lib/report.mjs';
+import { median } from '../lib/stats.mjs';
+import { roundRatios } from '../lib/throughput.mjs';
 
 const ROUTE = '/big';
 const ENCODINGS = { 'accept-encoding': 'gzip, br' };
@@ -21,7 +23,6 @@ const ORDER = ['cache-manager-compress', 'cachex-nocompress', 'cachex-compress']
 async function measureOne(variant, ctx) {
   const server = await startServer(variant, serverOptions(ctx));
   try {
-    server.settle?.();
     const url = server.base + ROUTE;
     await get(url, { headers: ENCODINGS });
     await new Promise((resolve) => setTimeout(resolve, 50)); // cache-manager stores after sending
@@ -44,6 +45,7 @@ async function measureOne(variant, ctx) {
     const ticks = processTicks(server.pid) - ticksBefore;
     return {
       variant,
+      route: ROUTE,
       reqPerSec: load.reqPerSec,
       p99Ms: load.p99Ms,
       errors: load.errors,
@@ -60,7 +62,8 @@ async function measureOne(variant, ctx) {
 
 /**
  * Runs `rounds` interleaved rounds; resolves to the measurements and the
- * goals of issue 14 (median of the per-round ratios).
+ * goals of issue 14 (median of the per-round ratios, by roundRatios as for the
+ * throughput pairs: a round whose denominator served nothing is left out).
  */
 export async function runCompressed(ctx, rounds) {
   const measurements = [];
@@ -75,16 +78,9 @@ export async function runCompressed(ctx, rounds) {
       );
     }
   }
-  const ratio = (a, b) =>
-    median(
-      [...new Set(measurements.map((m) => m.round))].map((round) => {
-        const of = (v) => measurements.find((m) => m.round === round && m.variant === v);
-        return of(a).reqPerSec / of(b).reqPerSec;
-      }),
-    );
+  const ratio = (a, b) => roundRatios(measurements, [a, ROUTE], [b, ROUTE]).median;
   const ours = measurements.filter((m) => m.variant === 'cachex-compress');
   const bytesRatio = median(ours.map((m) => m.identityBytes / m.bytesPerHit));
-  const times = (n) => `${n.toFixed(2)}×`;
   const goals = [
     [
       'cachex with stored variants vs cachex + the compression middleware, /big hits (gzip, br)',

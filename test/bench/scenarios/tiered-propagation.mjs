@@ -15,6 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { nearestRank } from '../lib/stats.mjs';
 
 const GOAL_P99_MS = 20;
 
@@ -28,10 +29,6 @@ const entry = (path) => ({
   query: '',
 });
 const key = (path) => `GET|||shop.test|||${path}|||`;
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** Runs the rounds against the Redis at `port`; resolves to the percentiles in ms and the verdict. */
 export async function runTieredPropagation({ port, count = 1000 }) {
@@ -71,8 +68,8 @@ export async function runTieredPropagation({ port, count = 1000 }) {
     await Promise.all([a.backend.close(), b.backend.close()]);
   }
   const sorted = [...timesMs].sort((x, y) => x - y);
-  const p50Ms = percentile(sorted, 50);
-  const p99Ms = percentile(sorted, 99);
+  const p50Ms = nearestRank(sorted, 0.5);
+  const p99Ms = nearestRank(sorted, 0.99);
   return {
     count,
     p50Ms,
@@ -84,11 +81,9 @@ export async function runTieredPropagation({ port, count = 1000 }) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { join } = await import('node:path');
   const { buildAll } = await import('../lib/build.mjs');
   const { startRedis } = await import('../../setup/servers.mjs');
-  const benchDir = fileURLToPath(new URL('..', import.meta.url));
-  buildAll(join(benchDir, '../..'), benchDir, (text) => process.stdout.write(`${text}\n`));
+  buildAll((text) => process.stdout.write(`${text}\n`));
   const redis = await startRedis();
   try {
     const count = Number(process.env.TIERED_ROUNDS ?? 1000);
