@@ -24,6 +24,19 @@ export function formatCacheStatus(status: CacheStatus): string {
   }
 }
 
+/** Every `CacheOutcome`, in the order reports list them. */
+export const CACHE_OUTCOMES = [
+  'hit',
+  'not-modified',
+  'stale',
+  'stored',
+  'miss',
+  'collapsed',
+  'bypass',
+  'stale-if-error',
+  'backend-error',
+] as const;
+
 /**
  * What one GET/HEAD of a `@Cache` route came to, as `CacheXMetrics` counts it
  * (exactly one per request): `hit` (a fresh entry, sent whole),
@@ -35,29 +48,7 @@ export function formatCacheStatus(status: CacheStatus): string {
  * stood in for a failing handler) and `backend-error` (the handler answered
  * because the backend failed, timed out or its breaker was open).
  */
-export type CacheOutcome =
-  | 'hit'
-  | 'not-modified'
-  | 'stale'
-  | 'stored'
-  | 'miss'
-  | 'collapsed'
-  | 'bypass'
-  | 'stale-if-error'
-  | 'backend-error';
-
-/** Every `CacheOutcome`, in the order reports list them. */
-export const CACHE_OUTCOMES: readonly CacheOutcome[] = [
-  'hit',
-  'not-modified',
-  'stale',
-  'stored',
-  'miss',
-  'collapsed',
-  'bypass',
-  'stale-if-error',
-  'backend-error',
-];
+export type CacheOutcome = (typeof CACHE_OUTCOMES)[number];
 
 /** `Cache-Status` details that say the backend, not the response, kept the cache out. */
 const BACKEND_DETAILS = new Set(['backend-error', 'breaker-open']);

@@ -1,11 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import Negotiator from 'negotiator';
 
-/** The content codings the cache can store a body in (RFC 9110 §8.4.1). */
-export type ContentCoding = 'br' | 'gzip';
-
 /** Every `ContentCoding`, for checking options. */
-export const CONTENT_CODINGS: readonly ContentCoding[] = ['br', 'gzip'];
+export const CONTENT_CODINGS = ['br', 'gzip'] as const;
+
+/** The content codings the cache can store a body in (RFC 9110 §8.4.1). */
+export type ContentCoding = (typeof CONTENT_CODINGS)[number];
 
 /**
  * Media types worth compressing: text, JSON, JavaScript, XML and SVG (and

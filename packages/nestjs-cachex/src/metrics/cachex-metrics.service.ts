@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CacheBackend } from '../backends/cache-backend.js';
+import { CacheBackend, type CacheBackendStats } from '../backends/cache-backend.js';
 import { CACHE_OUTCOMES, type CacheOutcome } from '../http/cache-status.js';
 
+/** Every `BackendCallResult`, in the order reports list them. */
+const BACKEND_CALL_RESULTS = ['ok', 'error', 'timeout', 'skipped'] as const;
+
 /** How a backend call ended: answered, failed, timed out, or skipped because the breaker was open. */
-export type BackendCallResult = 'ok' | 'error' | 'timeout' | 'skipped';
+export type BackendCallResult = (typeof BACKEND_CALL_RESULTS)[number];
 
 /**
  * Upper bounds (seconds) of the latency buckets of backend calls: from
@@ -110,7 +113,7 @@ export class CacheXMetrics {
 
   /** A copy of everything counted so far, with the backend's entry and byte counts. */
   async snapshot(): Promise<CacheXMetricsSnapshot> {
-    const stats = await this.backend.stats().catch(() => ({}));
+    const stats = await this.backendStats();
     return {
       routes: [...this.routes.values()].map((row) => ({
         ...row,
@@ -123,6 +126,14 @@ export class CacheXMetrics {
         ...stats,
       },
     };
+  }
+
+  /**
+   * @internal The backend's entry and byte counts, where it can tell
+   * (`CacheBackend.stats`); nothing when it fails to say.
+   */
+  async backendStats(): Promise<CacheBackendStats> {
+    return this.backend.stats().catch(() => ({}));
   }
 
   /**
@@ -164,7 +175,7 @@ export class CacheXMetrics {
   countBackendCall(op: string, result: BackendCallResult, seconds: number): void {
     let row = this.calls.get(op);
     if (!row) {
-      row = { op, results: { ok: 0, error: 0, timeout: 0, skipped: 0 }, seconds: 0, maxSeconds: 0 };
+      row = { op, results: zeroed(BACKEND_CALL_RESULTS), seconds: 0, maxSeconds: 0 };
       this.calls.set(op, row);
     }
     row.results[result]++;
@@ -180,10 +191,22 @@ export class CacheXMetrics {
     if (this.routes.size >= MAX_ROUTES && route !== OTHER_ROUTE) {
       return this.routeRow(OTHER_ROUTE, method);
     }
-    const outcomes = {} as Record<CacheOutcome, number>;
-    for (const outcome of CACHE_OUTCOMES) outcomes[outcome] = 0;
-    row = { route, method, outcomes, bypassReasons: {}, total: 0, bytes: 0 };
+    row = {
+      route,
+      method,
+      outcomes: zeroed(CACHE_OUTCOMES),
+      bypassReasons: {},
+      total: 0,
+      bytes: 0,
+    };
     this.routes.set(id, row);
     return row;
   }
+}
+
+/** A count of zero for each of `keys`, in their order. */
+function zeroed<Key extends string>(keys: readonly Key[]): Record<Key, number> {
+  const counts = {} as Record<Key, number>;
+  for (const key of keys) counts[key] = 0;
+  return counts;
 }

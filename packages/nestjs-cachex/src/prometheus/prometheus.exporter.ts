@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register as defaultRegistry, type Registry } from 'prom-client';
+import { type CacheBackendStats } from '../backends/cache-backend.js';
 import { CacheXConfigError } from '../common/errors.js';
 import { BACKEND_CALL_BUCKETS_SECONDS, CacheXMetrics } from '../metrics/cachex-metrics.service.js';
 import {
@@ -59,7 +60,12 @@ export class CacheXPrometheusExporter implements OnModuleDestroy {
       buckets: [...BACKEND_CALL_BUCKETS_SECONDS],
       registers,
     });
-    const size = async () => (await metrics.snapshot()).backend;
+    // prom-client starts every collect of a scrape in one tick: both gauges share one stats() call.
+    let pending: Promise<CacheBackendStats> | undefined;
+    const size = () =>
+      (pending ??= metrics.backendStats().finally(() => {
+        pending = undefined;
+      }));
     new Gauge({
       name: 'cachex_entries',
       help: 'Response entries the backend holds, where it can tell',
