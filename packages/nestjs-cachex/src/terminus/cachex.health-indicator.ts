@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { randomUUID } from 'node:crypto';
-import { CacheBackend, optionalNamespace } from '../backends/cache-backend.js';
+import { CacheBackend, type KeyValueStore, optionalNamespace } from '../backends/cache-backend.js';
 import { TieredBackend } from '../backends/tiered.backend.js';
 import { BackendCalls } from '../cache/backend-call.js';
 import { RESOLVED_CACHEX_OPTIONS } from '../cache/cache.constants.js';
@@ -36,6 +36,13 @@ const HEALTH_NAMESPACE = 'health';
  */
 @Injectable()
 export class CacheXHealthIndicator {
+  /**
+   * The probe's namespace (`store` undefined on a backend without namespaces),
+   * made on the first probe: a backend whose `namespace()` throws is reported
+   * down, and tried again at the next probe.
+   */
+  private probeStore?: { store: KeyValueStore | undefined };
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     @Inject(CacheBackend) private readonly backend: CacheBackend,
@@ -76,7 +83,9 @@ export class CacheXHealthIndicator {
   }
 
   private async roundTrip(): Promise<void> {
-    const store = optionalNamespace(this.backend, HEALTH_NAMESPACE);
+    const { store } = (this.probeStore ??= {
+      store: optionalNamespace(this.backend, HEALTH_NAMESPACE),
+    });
     if (!store) {
       await this.backend.get('cachex-health-probe');
       return;
