@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@ne
 import { Reflector } from '@nestjs/core';
 
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
+import { RouteMemo } from '../common/route-memo.js';
 import { type HttpRequestLike } from '../http/request.js';
 import { sessionState, type SessionVerdict } from './request/session-request.js';
 import { type FoundToken } from './rules/session-transport.js';
@@ -32,6 +33,11 @@ import { SessionManager } from './session.manager.js';
 export class SessionGuard implements CanActivate {
   protected readonly logger = new Logger(SessionGuard.name);
   private readonly failures = new RateLimitedLogger(SessionGuard.name);
+  /** Each route's `@OptionalSession()`, the method's over the controller's. */
+  private readonly optionalRoutes = new RouteMemo(
+    (handler, controller) =>
+      this.reflector.getAllAndOverride(OptionalSessionMetadata, [handler, controller]) === true,
+  );
 
   constructor(
     protected readonly sessions: SessionManager,
@@ -52,12 +58,7 @@ export class SessionGuard implements CanActivate {
 
   /** Whether the route (or its controller) is marked `@OptionalSession()`. */
   protected isOptional(context: ExecutionContext): boolean {
-    return (
-      this.reflector.getAllAndOverride(OptionalSessionMetadata, [
-        context.getHandler(),
-        context.getClass(),
-      ]) === true
-    );
+    return this.optionalRoutes.of(context);
   }
 
   /** The request and response of an HTTP context. */

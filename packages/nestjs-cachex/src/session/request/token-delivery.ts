@@ -87,8 +87,9 @@ export class TokenDelivery {
    */
   bindRepliesOnRequest(): void {
     const adapter = this.adapter();
-    if (adapter?.getType?.() === 'express') this.responsesKnown = true;
-    if (adapter?.getType?.() !== 'fastify' || typeof adapter.getInstance !== 'function') return;
+    const platform = adapter?.getType?.();
+    if (platform === 'express') this.responsesKnown = true;
+    if (platform !== 'fastify' || typeof adapter?.getInstance !== 'function') return;
     try {
       (adapter.getInstance() as FastifyHooks).addHook('onRequest', (request, reply, done) => {
         this.record(request, reply);

@@ -102,6 +102,18 @@ describe('SessionStore', () => {
     expect(await store.userSessions('bob')).toEqual([]);
   });
 
+  it('remembers a listed session as stored: unchanged, it is not saved again', async () => {
+    const { clock, store } = setup();
+    const written = sessionOf(id(14), clock, 'eve');
+    written.data.cart = ['tea'];
+    written.flash('hello');
+    await store.write(written);
+    const [listed] = await store.userSessions('eve');
+    expect(store.needsSave(listed!)).toBe(false);
+    listed!.data.cart = ['tea', 'milk'];
+    expect(store.needsSave(listed!)).toBe(true);
+  });
+
   it('turns any backend failure into SessionUnavailableError', async () => {
     const failing = new Proxy({} as KeyValueStore, {
       get: () => () => Promise.reject(new Error('down')),

@@ -127,13 +127,14 @@ export class SessionStore {
   }
 
   /**
-   * Records that `session` is what the store holds (it was just loaded), with
-   * its last access as saved at `accessSavedAt`; `stored`, the JSON it was
-   * loaded from, saves serialising it again.
+   * Records that `session` is what the store holds (it was just loaded or
+   * written), with its last access as saved at `accessSavedAt`; `stored` is
+   * the JSON it was loaded from or written as, which stands for its content
+   * (see `contentOf`) without serialising it again.
    */
-  remember(session: SessionData, accessSavedAt: number, stored?: string): void {
+  remember(session: SessionData, accessSavedAt: number, stored: string): void {
     this.snapshots.set(session, {
-      content: stored ?? contentOf(session, accessSavedAt),
+      content: stored,
       userId: session.user?.id,
       accessSavedAt,
       indexedUntil: session.expiresAt,
@@ -195,6 +196,7 @@ export class SessionStore {
         const raw = await this.io('get', () => this.store.get(sessionKey(id)));
         const record = raw === undefined ? undefined : parseRecord(raw);
         if (
+          raw === undefined ||
           record === undefined ||
           isExpired(this.options, record, now) ||
           record.user?.id !== userId
@@ -203,7 +205,7 @@ export class SessionStore {
           return undefined;
         }
         const session = SessionData.fromRecord(record);
-        this.remember(session, record.lastAccessedAt);
+        this.remember(session, record.lastAccessedAt, raw);
         return session;
       }),
     );
