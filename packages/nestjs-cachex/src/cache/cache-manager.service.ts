@@ -27,7 +27,7 @@ export class CacheManager {
 
   constructor(
     @Inject(CacheBackend) backend: CacheBackend,
-    @Inject(RESOLVED_CACHEX_OPTIONS) private readonly options: ResolvedCacheXOptions,
+    @Inject(RESOLVED_CACHEX_OPTIONS) options: ResolvedCacheXOptions,
     calls: BackendCalls,
   ) {
     // A backend without namespaces still serves the response cache: CacheManager then refuses
@@ -44,7 +44,7 @@ export class CacheManager {
       stores = [refusingStore(error), refusingStore(error)];
     }
     this.store = stores[0];
-    this.locks = new BackendLock(stores[1], calls);
+    this.locks = new BackendLock(stores[1], calls, options.coalesceTimeoutMs);
   }
 
   /** The value stored under `key`, or `undefined`. */
@@ -94,15 +94,10 @@ export class CacheManager {
     const cached = await this.get<T>(key);
     if (cached !== undefined) return cached;
     const lock = `data:${key}`;
-    const lockSeconds = Math.ceil(this.options.coalesceTimeoutMs / 1000) + 1;
     // `undefined`: the backend could not take it, which is no reason not to compute.
-    const token = await this.locks.take(lock, lockSeconds);
+    const token = await this.locks.take(lock);
     if (token === null) {
-      const computedElsewhere = await this.locks.waitForHolder(
-        lock,
-        () => this.get<T>(key),
-        this.options.coalesceTimeoutMs,
-      );
+      const computedElsewhere = await this.locks.waitForHolder(lock, () => this.get<T>(key));
       if (computedElsewhere !== undefined) return computedElsewhere;
     }
     try {

@@ -2,18 +2,22 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   CacheBackend,
   type KeyValueStore,
+  LOCK_NAMESPACE,
   optionalNamespace,
   requiredNamespace,
 } from '../backends/cache-backend.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
+import { BackendCalls } from './backend-call.js';
+import { BackendLock } from './backend-lock.js';
 import { CacheManager } from './cache-manager.service.js';
 import { RESOLVED_CACHEX_OPTIONS } from './cache.constants.js';
 import { type ResolvedCacheXOptions } from './cache-module.options.js';
 
 /** The namespace of what `@Cacheable` keeps beside its values: freshness markers and tag sets. */
 const NAMESPACE = 'cacheable';
+/** The lock of one refresh of a value (lock namespace; named apart from fill and data locks). */
+const refreshLock = (key: string): string => `cacheable:refresh:${key}`;
 const freshKey = (key: string): string => `fresh:${key}`;
-const refreshKey = (key: string): string => `refresh:${key}`;
 const tagKey = (tag: string): string => `tag:${tag}`;
 
 /** How one `@Cacheable` value is kept. */
@@ -49,15 +53,21 @@ export class CachedValues {
   private readonly log = new RateLimitedLogger(CachedValues.name);
   private readonly store: KeyValueStore | undefined;
   private readonly refreshing = new Set<string>();
-  private readonly refreshLockSeconds: number;
+  /** Cross-instance refresh locks (none held when the backend has no namespace). */
+  private readonly locks: BackendLock;
 
   constructor(
     @Inject(CacheBackend) private readonly backend: CacheBackend,
     @Inject(RESOLVED_CACHEX_OPTIONS) options: ResolvedCacheXOptions,
     private readonly manager: CacheManager,
+    calls: BackendCalls,
   ) {
     this.store = optionalNamespace(backend, NAMESPACE);
-    this.refreshLockSeconds = Math.ceil(options.coalesceTimeoutMs / 1000) + 1;
+    this.locks = new BackendLock(
+      optionalNamespace(backend, LOCK_NAMESPACE),
+      calls,
+      options.coalesceTimeoutMs,
+    );
   }
 
   /** Throws `CacheXConfigError` naming `namespace()` when the backend cannot keep values. */
@@ -156,8 +166,10 @@ export class CachedValues {
     compute: () => Promise<T>,
     policy: CachedValuePolicy,
   ): Promise<void> {
-    const store = this.store!;
-    if (!(await store.add(refreshKey(key), '1', this.refreshLockSeconds))) return;
+    const lock = refreshLock(key);
+    // Held elsewhere (`null`), or not to be asked (`undefined`): no refresh, the stale value stays.
+    const token = await this.locks.take(lock);
+    if (!token) return;
     try {
       const value = await compute();
       if (value === undefined) {
@@ -167,7 +179,7 @@ export class CachedValues {
       await this.manager.set(key, value, policy.ttl + policy.staleWhileRevalidate);
       await this.mark(key, policy, value);
     } finally {
-      await store.delete(refreshKey(key));
+      await this.locks.release(lock, token);
     }
   }
 }

@@ -13,7 +13,10 @@ type Fill = Promise<CacheEntry | undefined>;
 export interface FillCoordinatorOptions {
   /** How long a follower waits for a leader, in ms. */
   waitMs: number;
-  /** Seconds a key whose response was not storable skips coalescing (hit-for-miss). */
+  /**
+   * Seconds a key whose response was not storable skips coalescing
+   * (hit-for-miss): a whole number, as the module validates it; 0: never.
+   */
   hitForMissTtl: number;
 }
 
@@ -40,7 +43,7 @@ export class FillCoordinator {
     private readonly options: FillCoordinatorOptions,
     private readonly clock: Clock,
   ) {
-    this.locks = new BackendLock(optionalNamespace(backend, LOCK_NAMESPACE), calls);
+    this.locks = new BackendLock(optionalNamespace(backend, LOCK_NAMESPACE), calls, options.waitMs);
   }
 
   /** The fill already running for `key` in this process, if any. */
@@ -58,11 +61,10 @@ export class FillCoordinator {
     return false;
   }
 
-  /** Lets requests for `key` skip coalescing for `hitForMissTtl` seconds (at least one). */
+  /** Lets requests for `key` skip coalescing for `hitForMissTtl` seconds (none when it is 0). */
   markUncacheable(key: string): void {
     if (this.options.hitForMissTtl <= 0) return;
-    const ttlMs = Math.max(this.options.hitForMissTtl, 1) * 1000;
-    this.uncacheable.set(key, this.clock.now() + ttlMs);
+    this.uncacheable.set(key, this.clock.now() + this.options.hitForMissTtl * 1000);
   }
 
   /**
@@ -82,10 +84,10 @@ export class FillCoordinator {
     let entry: CacheEntry | undefined;
     try {
       const lock = `fill:${key}`;
-      const token = acrossInstances ? await this.locks.take(lock, this.lockSeconds()) : undefined;
+      const token = acrossInstances ? await this.locks.take(lock) : undefined;
       // Another instance may have filled the key between our miss and our lock.
       if (token === null) {
-        entry = await this.locks.waitForHolder(lock, () => this.peek(key), this.options.waitMs);
+        entry = await this.locks.waitForHolder(lock, () => this.peek(key));
       } else if (acrossInstances) entry = await this.peek(key);
       if (entry) {
         if (token) void this.locks.release(lock, token);
@@ -117,7 +119,7 @@ export class FillCoordinator {
     this.refreshing.add(key);
     void (async () => {
       const lock = `refresh:${key}`;
-      const token = await this.locks.take(lock, this.lockSeconds());
+      const token = await this.locks.take(lock);
       if (token === null) return;
       try {
         // A request that read the stale entry before an earlier refresh (here or
@@ -134,11 +136,6 @@ export class FillCoordinator {
   /** Whether a refresh of `key` is under way in this process. */
   isRefreshing(key: string): boolean {
     return this.refreshing.has(key);
-  }
-
-  /** A lock outlives the longest wait for it, so a crashed holder is replaced. */
-  private lockSeconds(): number {
-    return Math.ceil(this.options.waitMs / 1000) + 1;
   }
 
   /**
