@@ -1,5 +1,6 @@
 import { Reflector } from '@nestjs/core';
 import { CacheXConfigError } from '../common/errors.js';
+import { validateNameList } from './cache.options.js';
 
 /**
  * Names computed when an evicting method succeeds, from its arguments and its
@@ -65,11 +66,7 @@ export function validateCacheEvictOptions(options: CacheEvictOptions, method: st
     const list = options[name];
     if (list === undefined || typeof list === 'function') continue;
     if (!Array.isArray(list)) fail(`\`${name}\` must be an array or a function`);
-    for (const item of list as unknown[]) {
-      if (!(typeof item === 'function' || (typeof item === 'string' && item.length > 0))) {
-        fail(`\`${name}\` holds non-empty strings or functions`);
-      }
-    }
+    validateNameList(list as unknown[], name, fail);
   }
   if (typeof options.paths !== 'function') {
     for (const path of options.paths ?? []) {

@@ -130,11 +130,7 @@ export function validateCacheOptions(options: CacheOptions, route: string): void
   }
   if (options.tags !== undefined) {
     if (!Array.isArray(options.tags)) fail('`tags` must be an array');
-    for (const tag of options.tags!) {
-      if (!(typeof tag === 'function' || (typeof tag === 'string' && tag.length > 0))) {
-        fail('`tags` holds non-empty strings or functions');
-      }
-    }
+    validateNameList(options.tags!, 'tags', fail);
   }
   if (options.vary !== undefined) {
     if (!Array.isArray(options.vary)) fail('`vary` must be an array of header names');
@@ -168,6 +164,22 @@ function validateCdn(options: CacheOptions, fail: (problem: string) => never): v
   }
   if (options.private) fail('`cdn` tells a shared cache to keep the response: not with `private`');
   if (options.noStore) fail('`cdn` tells a CDN to store the response: not with `noStore`');
+}
+
+/**
+ * Checks that the list option `name` holds non-empty strings or functions
+ * (names, and functions giving them); `fail` names the option's owner.
+ */
+export function validateNameList(
+  list: readonly unknown[],
+  name: string,
+  fail: (problem: string) => never,
+): void {
+  for (const item of list) {
+    if (!(typeof item === 'function' || (typeof item === 'string' && item.length > 0))) {
+      fail(`\`${name}\` holds non-empty strings or functions`);
+    }
+  }
 }
 
 /** Checks a list of storable status codes; `where` names the option's owner. */

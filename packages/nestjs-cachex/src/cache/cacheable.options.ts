@@ -1,5 +1,6 @@
 import { Reflector } from '@nestjs/core';
 import { CacheXConfigError } from '../common/errors.js';
+import { validateNameList } from './cache.options.js';
 
 /** A tag of a `@Cacheable` value, or a function of the arguments and the value giving tags. */
 export type CacheableTag<A extends unknown[] = unknown[], R = unknown> =
@@ -52,11 +53,7 @@ export function validateCacheableOptions(options: CacheableOptions, method: stri
   }
   if (options.tags !== undefined) {
     if (!Array.isArray(options.tags)) fail('`tags` must be an array');
-    for (const tag of options.tags) {
-      if (!(typeof tag === 'function' || (typeof tag === 'string' && tag.length > 0))) {
-        fail('`tags` holds non-empty strings or functions');
-      }
-    }
+    validateNameList(options.tags, 'tags', fail);
   }
 }
 
