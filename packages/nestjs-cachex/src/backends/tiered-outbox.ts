@@ -7,10 +7,11 @@ const MAX_PENDING = 1000;
 
 /**
  * Sends an instance's invalidations on the bus. One that cannot be sent (the
- * bus is down, the send failed) is kept and sent again with the next one and
- * when the bus reconnects, so the others still drop what this instance
- * invalidated. Invalidations only remove or mark, so their order does not
- * matter. Bounded: past `MAX_PENDING` the kept ones become one `clear`.
+ * bus is down, the send failed) is kept and sent again with the next one
+ * while the bus is connected, and when it reconnects (the caller's `flush()`),
+ * so the others still drop what this instance invalidated. Invalidations only
+ * remove or mark, so their order does not matter. Bounded: past
+ * `MAX_PENDING` the kept ones become one `clear`.
  */
 export class TieredOutbox {
   private pending: CacheInvalidation[] = [];
@@ -20,9 +21,13 @@ export class TieredOutbox {
     private readonly origin: string,
   ) {}
 
-  /** Sends `invalidation` (and what waits); rejects when it had to be kept for later. */
+  /**
+   * Sends `invalidation`, and what waits if the bus is connected (while it is
+   * not, every retry would fail; the caller flushes when it is back); rejects
+   * when `invalidation` had to be kept for later.
+   */
   async send(invalidation: CacheInvalidation): Promise<void> {
-    if (this.pending.length > 0) this.flush().catch(() => undefined);
+    if (this.pending.length > 0 && this.bus.connected) this.flush().catch(() => undefined);
     try {
       await this.publish(invalidation);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { BackendBreaker } from '../cache/backend-breaker.js';
+import { BackendBreaker, logBreakerChanges } from '../cache/backend-breaker.js';
 import { CacheXConfigError, CacheXError, CacheXUnsupportedError } from '../common/errors.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import {
@@ -99,15 +99,10 @@ export class TieredBackend extends CacheBackend {
     this.bus = bus;
     this.busLoss = new TieredBusLoss(busLossMaxAgeMs);
     this.outbox = new TieredOutbox(bus, this.id);
-    const logger = new Logger('TieredBackend');
     this.breaker = new BackendBreaker({
       failures: SHARED_BREAKER_FAILURES,
       openMs: SHARED_BREAKER_MS,
-      onChange: (state, reason) => {
-        const message = `Shared tier breaker ${state}: ${reason}`;
-        if (state === 'closed') logger.log(message);
-        else logger.warn(message);
-      },
+      onChange: logBreakerChanges(new Logger('TieredBackend'), 'Shared tier'),
     });
     if (!bus.connected) this.busLoss.disconnected(Date.now());
     bus.subscribe({
@@ -261,9 +256,8 @@ export class TieredBackend extends CacheBackend {
 
   /** The bus is back: what was published meanwhile is lost, so nothing local is trusted. */
   private async reconnected(): Promise<void> {
-    this.fills.droppedEvery();
     try {
-      await this.local.clear();
+      await this.applyLocally({ op: 'clear' });
       if (this.bus.connected) this.busLoss.reconnected();
     } catch (error) {
       this.log.error('reconnect', 'TieredBackend: emptying the local tier failed', error);

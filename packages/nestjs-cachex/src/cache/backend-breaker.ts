@@ -1,3 +1,5 @@
+import { type Logger } from '@nestjs/common';
+
 /** Where the breaker stands: calls go through, are skipped, or one probe decides. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -11,6 +13,21 @@ export interface BackendBreakerOptions {
   onChange(state: BreakerState, reason: string): void;
   /** The clock (injectable for tests). */
   now?: () => number;
+}
+
+/**
+ * An `onChange` that logs each change on `logger` as `<label> breaker
+ * <state>: <reason>`: a close as a log, an opening or a probe as a warning.
+ */
+export function logBreakerChanges(
+  logger: Pick<Logger, 'log' | 'warn'>,
+  label: string,
+): BackendBreakerOptions['onChange'] {
+  return (state, reason) => {
+    const message = `${label} breaker ${state}: ${reason}`;
+    if (state === 'closed') logger.log(message);
+    else logger.warn(message);
+  };
 }
 
 /**
