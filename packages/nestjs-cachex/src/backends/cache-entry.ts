@@ -55,13 +55,6 @@ export function entryLifetimeSeconds(entry: CacheEntry): number {
   return entry.maxAge + Math.max(entry.staleWhileRevalidate ?? 0, entry.staleIfError ?? 0);
 }
 
-/** The bytes an entry's bodies take: the body and every encoded variant. */
-export function entryBodyBytes(entry: CacheEntry): number {
-  let bytes = entry.body.length;
-  for (const coding in entry.encoded) bytes += entry.encoded[coding]!.length;
-  return bytes;
-}
-
 /**
  * What an entry can do for a request at `now` — the one decision every path
  * that reads the cache makes the same way (RFC 9111 §4.2, RFC 5861):

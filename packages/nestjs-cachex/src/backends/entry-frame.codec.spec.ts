@@ -1,4 +1,11 @@
-import { decodeFrame, encodeFrame, frameBodies, splitBodies } from './entry-frame.codec.js';
+import {
+  decodeFrame,
+  encodeFrame,
+  frameBodies,
+  frameHasVariants,
+  frameVersion,
+  splitBodies,
+} from './entry-frame.codec.js';
 
 describe('entry frame', () => {
   const head = Buffer.from([1, 0]);
@@ -29,19 +36,33 @@ describe('entry frame', () => {
       ['gzip', 4],
     ]);
     const frame = decodeFrame(encodeFrame(head, { lengths }, ...bodies), 2)!;
-    const split = splitBodies(frame.body, (frame.metadata as { lengths: unknown }).lengths)!;
+    const split = splitBodies(frame.body, true, (frame.metadata as { lengths: unknown }).lengths)!;
     expect(split.body).toEqual(body);
     expect(split.encoded).toEqual(encoded);
     expect(Object.keys(split.encoded!)).toEqual(['br', 'gzip']);
   });
 
+  it('heads a frame with version 2 when variants follow the body, else 1, and reads no other', () => {
+    expect(frameVersion(undefined)).toBe(1);
+    expect(frameVersion([['br', 3]])).toBe(2);
+    expect(frameHasVariants(1)).toBe(false);
+    expect(frameHasVariants(2)).toBe(true);
+    expect(frameHasVariants(0)).toBeUndefined();
+    expect(frameHasVariants(3)).toBeUndefined();
+    expect(frameHasVariants(undefined)).toBeUndefined();
+  });
+
+  it('reads all the bytes as the body when no variants follow, whatever the lengths', () => {
+    expect(splitBodies(body, false, [['br', 2]])).toEqual({ body });
+  });
+
   it('reads no variants from lengths that are malformed or longer than the bytes', () => {
     expect(frameBodies({ body })).toEqual({ bodies: [body] });
-    expect(splitBodies(body, undefined)).toEqual({ body });
-    expect(splitBodies(body, [['br', 5]])).toBeUndefined();
-    expect(splitBodies(body, [['br', -1]])).toBeUndefined();
-    expect(splitBodies(body, [['br', 1.5]])).toBeUndefined();
-    expect(splitBodies(body, null)).toBeUndefined();
-    expect(splitBodies(body, [])).toBeUndefined();
+    expect(splitBodies(body, false, undefined)).toEqual({ body });
+    expect(splitBodies(body, true, [['br', 5]])).toBeUndefined();
+    expect(splitBodies(body, true, [['br', -1]])).toBeUndefined();
+    expect(splitBodies(body, true, [['br', 1.5]])).toBeUndefined();
+    expect(splitBodies(body, true, null)).toBeUndefined();
+    expect(splitBodies(body, true, [])).toBeUndefined();
   });
 });

@@ -1,10 +1,16 @@
 import { type CacheEntry } from './cache-entry.js';
 
+/** The version of a frame with the body alone: the only one a release before variants reads. */
+const FRAME_VERSION = 1;
+/** The version of a frame whose compressed variants follow the body (lengths in the metadata). */
+const FRAME_WITH_VARIANTS = 2;
+
 /**
  * The binary frame the Redis and Memcached backends store an entry in:
  * `[head][metadata length: u32 BE][metadata: JSON, UTF-8][body bytes]`. The
- * head is the backend's own (a format version, and for Redis a flags byte);
- * the bodies follow raw, end to end, so a 900 KB body costs 900 KB (no base64).
+ * head opens with the frame's version (`frameVersion`), then whatever the
+ * backend adds (for Redis a flags byte); the bodies follow raw, end to end,
+ * so a 900 KB body costs 900 KB (no base64).
  */
 export function encodeFrame(head: Buffer, metadata: unknown, ...bodies: Buffer[]): Buffer {
   const json = Buffer.from(JSON.stringify(metadata), 'utf8');
@@ -35,15 +41,36 @@ export function frameBodies(entry: Pick<CacheEntry, 'body' | 'encoded'>): {
 }
 
 /**
+ * The version byte that opens the head of a frame of these bodies: 2 when
+ * `frameBodies` gave variant lengths, else 1, so an entry without variants is
+ * still read by a release that predates them.
+ */
+export function frameVersion(lengths: VariantLengths | undefined): number {
+  return lengths ? FRAME_WITH_VARIANTS : FRAME_VERSION;
+}
+
+/**
+ * Whether compressed variants follow the body in a frame of `version` (its
+ * head's first byte); `undefined` for a version this release cannot read.
+ */
+export function frameHasVariants(version: number | undefined): boolean | undefined {
+  if (version === FRAME_VERSION) return false;
+  if (version === FRAME_WITH_VARIANTS) return true;
+  return undefined;
+}
+
+/**
  * The body and the encoded variants back from the bytes after a frame's
- * metadata, by the `lengths` `frameBodies` gave (none: all of it is the
- * body); `undefined` when the lengths are malformed or run past the bytes.
+ * metadata: without variants (`frameHasVariants`) all of it is the body;
+ * with them, by the `lengths` `frameBodies` gave, which the frame must carry.
+ * `undefined` when the lengths are missing, malformed or run past the bytes.
  */
 export function splitBodies(
   bytes: Buffer,
+  withVariants: boolean,
   lengths: unknown,
 ): Pick<CacheEntry, 'body' | 'encoded'> | undefined {
-  if (lengths === undefined) return { body: bytes };
+  if (!withVariants) return { body: bytes };
   if (!Array.isArray(lengths) || lengths.length === 0 || !lengths.every(isVariantLength)) {
     return undefined;
   }

@@ -10,7 +10,7 @@ import {
   type KeyValueStore,
   LOCK_NAMESPACE,
 } from './cache-backend.js';
-import { type CacheEntry, entryBodyBytes, entryLifetimeSeconds } from './cache-entry.js';
+import { type CacheEntry, entryLifetimeSeconds } from './cache-entry.js';
 import { compileGlob } from './glob.js';
 import { MemoryKeyValueStore, type MemoryValue } from './memory-key-value.store.js';
 
@@ -198,8 +198,10 @@ export class MemoryBackend extends CacheBackend {
 }
 
 function entrySize(key: string, entry: CacheEntry): number {
-  let size = ENTRY_OVERHEAD_BYTES + key.length + entryBodyBytes(entry);
-  if (entry.encoded) size += Object.keys(entry.encoded).length * VARIANT_OVERHEAD_BYTES;
+  let size = ENTRY_OVERHEAD_BYTES + key.length + entry.body.length;
+  for (const coding in entry.encoded) {
+    size += entry.encoded[coding]!.length + VARIANT_OVERHEAD_BYTES;
+  }
   for (const name in entry.headers) size += name.length + entry.headers[name]!.length;
   return size;
 }

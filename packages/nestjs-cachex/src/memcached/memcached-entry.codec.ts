@@ -3,6 +3,8 @@ import {
   decodeFrame,
   encodeFrame,
   frameBodies,
+  frameHasVariants,
+  frameVersion,
   splitBodies,
 } from '../backends/entry-frame.codec.js';
 
@@ -23,31 +25,23 @@ export interface StoredEntry {
   generations: EntryGenerations;
 }
 
-/** First byte of every stored entry (the frame's head); bumped when the layout changes (old ones then read as misses). */
-const FORMAT_VERSION = 1;
 /**
- * The head of an entry whose compressed variants follow its body (their
- * codings and lengths in the metadata's `v`); an entry without keeps
- * version 1, which an older release still reads.
- */
-const FORMAT_WITH_VARIANTS = 2;
-
-/**
- * Encodes an entry as one binary-safe buffer (see `encodeFrame`): the
- * metadata is every field of the entry but its bodies, plus its generations.
+ * Encodes an entry as one binary-safe buffer (see `encodeFrame`): the head is
+ * the frame's version alone; the metadata is every field of the entry but its
+ * bodies (`e`), its generations (`g`) and its variants' codings and lengths
+ * (`v`, when it has any).
  */
 export function encodeEntry(entry: CacheEntry, generations: EntryGenerations): Buffer {
   const { body, encoded, ...fields } = entry;
   const { bodies, lengths } = frameBodies({ body, encoded });
-  const version = lengths ? FORMAT_WITH_VARIANTS : FORMAT_VERSION;
   const metadata = { e: fields, g: generations, ...(lengths && { v: lengths }) };
-  return encodeFrame(Buffer.from([version]), metadata, ...bodies);
+  return encodeFrame(Buffer.from([frameVersion(lengths)]), metadata, ...bodies);
 }
 
 /** Decodes `encodeEntry`'s output; `undefined` for anything else (another version, corruption). */
 export function decodeEntry(stored: Buffer): StoredEntry | undefined {
-  const version = stored[0];
-  if (version !== FORMAT_VERSION && version !== FORMAT_WITH_VARIANTS) return undefined;
+  const withVariants = frameHasVariants(stored[0]);
+  if (withVariants === undefined) return undefined;
   const frame = decodeFrame(stored, 1);
   const metadata = frame?.metadata as {
     e?: Omit<CacheEntry, 'body'>;
@@ -56,9 +50,7 @@ export function decodeEntry(stored: Buffer): StoredEntry | undefined {
   } | null;
   if (typeof metadata?.e !== 'object' || metadata.e === null) return undefined;
   if (typeof metadata.g?.all !== 'string') return undefined;
-  // Version 1 has no variants; version 2 must list them.
-  const variants = version === FORMAT_WITH_VARIANTS ? (metadata.v ?? null) : undefined;
-  const bodies = splitBodies(frame!.body, variants);
+  const bodies = splitBodies(frame!.body, withVariants, metadata.v);
   if (!bodies) return undefined;
   return { entry: { ...metadata.e, ...bodies }, generations: metadata.g };
 }

@@ -3,6 +3,8 @@ import {
   decodeFrame,
   encodeFrame,
   frameBodies,
+  frameHasVariants,
+  frameVersion,
   splitBodies,
 } from '../backends/entry-frame.codec.js';
 
@@ -20,11 +22,9 @@ import {
  * | then | (version 2) each encoded variant's bytes; the metadata's `encodedBytes` lists their codings and lengths |
  *
  * An entry without variants keeps version 1, so a process of an older
- * release still reads it; one with variants reads as a miss there.
+ * release still reads it; one with variants reads as a miss there. Version
+ * and flags are the frame's head (see `encodeFrame`).
  */
-const FORMAT_VERSION = 1;
-const FORMAT_WITH_VARIANTS = 2;
-/** Version and flags: the frame's head (see `encodeFrame`). */
 const HEAD_BYTES = 2;
 const INVALIDATED = 0b1;
 
@@ -37,8 +37,7 @@ export const INVALIDATED_FLAGS = INVALIDATED;
 export function encodeEntry(entry: CacheEntry): Buffer {
   const { body, encoded, invalidated, ...metadata } = entry;
   const { bodies, lengths } = frameBodies({ body, encoded });
-  const version = lengths ? FORMAT_WITH_VARIANTS : FORMAT_VERSION;
-  const head = Buffer.from([version, invalidated ? INVALIDATED : 0]);
+  const head = Buffer.from([frameVersion(lengths), invalidated ? INVALIDATED : 0]);
   return encodeFrame(head, lengths ? { ...metadata, encodedBytes: lengths } : metadata, ...bodies);
 }
 
@@ -47,16 +46,14 @@ export function encodeEntry(entry: CacheEntry): Buffer {
  * unknown format is a miss, not an error).
  */
 export function decodeEntry(bytes: Buffer): CacheEntry | undefined {
-  const version = bytes[0];
-  if (version !== FORMAT_VERSION && version !== FORMAT_WITH_VARIANTS) return undefined;
+  const withVariants = frameHasVariants(bytes[0]);
+  if (withVariants === undefined) return undefined;
   const frame = decodeFrame(bytes, HEAD_BYTES);
   if (!frame) return undefined;
   const { encodedBytes, ...fields } = frame.metadata as Omit<CacheEntry, 'body'> & {
     encodedBytes?: unknown;
   };
-  // Version 1 has no variants; version 2 must list them.
-  const variants = version === FORMAT_WITH_VARIANTS ? (encodedBytes ?? null) : undefined;
-  const bodies = splitBodies(frame.body, variants);
+  const bodies = splitBodies(frame.body, withVariants, encodedBytes);
   if (!bodies) return undefined;
   const entry: CacheEntry = { ...fields, ...bodies };
   if (bytes[FLAGS_OFFSET]! & INVALIDATED) entry.invalidated = true;
