@@ -5,10 +5,12 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { from, lastValueFrom, type Observable } from 'rxjs';
+import { from, type Observable } from 'rxjs';
+import { RouteMemo } from '../common/route-memo.js';
 import { type HttpRequestLike } from '../http/request.js';
 import { CacheEvictMetadata, type CacheEvictOptions } from './cache-evict.options.js';
 import { CacheEvictor } from './cache-evictor.service.js';
+import { runHandler } from './cache.interceptor.js';
 
 /**
  * Runs a `@CacheEvict()` route handler, then, when it answered 2xx, its
@@ -18,6 +20,11 @@ import { CacheEvictor } from './cache-evictor.service.js';
  */
 @Injectable()
 export class CacheEvictInterceptor implements NestInterceptor {
+  /** Each route's `@CacheEvict()` options: its handler's (a method decorator only). */
+  private readonly evictions = new RouteMemo((handler) =>
+    this.reflector.get(CacheEvictMetadata, handler),
+  );
+
   /** @internal Made by Nest's injector. */
   constructor(
     private readonly reflector: Reflector,
@@ -25,7 +32,7 @@ export class CacheEvictInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const options = this.reflector.get(CacheEvictMetadata, context.getHandler());
+    const options = this.evictions.of(context);
     if (!options || context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     return from(
@@ -39,7 +46,7 @@ export class CacheEvictInterceptor implements NestInterceptor {
     res: { statusCode?: number },
     next: CallHandler,
   ): Promise<unknown> {
-    const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    const result = await runHandler(next);
     const status = res.statusCode ?? 200;
     if (status >= 200 && status < 300) await this.evictor.afterRoute(options, req, result);
     return result;

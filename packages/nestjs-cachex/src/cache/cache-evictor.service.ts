@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { CacheBackend } from '../backends/cache-backend.js';
 import { RateLimitedLogger } from '../common/rate-limited-logger.js';
 import { routePath } from '../http/cache-key.js';
 import { fillPathTemplate } from '../http/path-template.js';
@@ -22,7 +21,6 @@ export class CacheEvictor {
   private readonly log = new RateLimitedLogger(CacheEvictor.name);
 
   constructor(
-    @Inject(CacheBackend) private readonly backend: CacheBackend,
     private readonly calls: BackendCalls,
     private readonly values: CachedValues,
     private readonly adapterHost: HttpAdapterHost,
@@ -72,7 +70,7 @@ export class CacheEvictor {
     }
     const calls: Array<Promise<unknown>> = [];
     // A path or tag may be cached by any route, so in any named cache too.
-    for (const backend of [this.backend, ...this.caches.all()]) {
+    for (const backend of this.caches.everyBackend()) {
       for (const path of paths) {
         calls.push(this.call('clearPath', () => backend.clearPath(path, { soft })));
       }

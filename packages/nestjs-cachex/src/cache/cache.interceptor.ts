@@ -64,6 +64,16 @@ interface DeclaredHeaders {
   cacheControl?: string;
 }
 
+/** A `@Cache()` route as the interceptor serves it, resolved on its first request. */
+interface CachedRoute {
+  /** Its `@Cache()` options, the method's over the controller's. */
+  route: CacheOptions;
+  /** Those options resolved against the module's. */
+  policy: RoutePolicy;
+  /** What its handler declared with `@Header()`. */
+  declared: DeclaredHeaders;
+}
+
 /**
  * Answers `@Cache()` routes from the `CacheBackend`: fresh hits without
  * running the handler, `304 Not Modified` for matching validators, stale
@@ -82,12 +92,16 @@ interface DeclaredHeaders {
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
   private readonly log = new RateLimitedLogger(CacheInterceptor.name);
-  /** Each route's `@Cache()` options, the method's over the controller's. */
-  private readonly routes = new RouteMemo((handler, controller) =>
-    this.reflector.getAllAndOverride(CacheMetadata, [handler, controller]),
-  );
-  private readonly policies = new WeakMap<CacheOptions, RoutePolicy>();
-  private readonly declaredHeaders = new WeakMap<object, DeclaredHeaders>();
+  /** Each route, resolved once; `undefined` when it has no `@Cache()`. */
+  private readonly routes = new RouteMemo((handler, controller): CachedRoute | undefined => {
+    const route = this.reflector.getAllAndOverride(CacheMetadata, [handler, controller]);
+    if (!route) return undefined;
+    return {
+      route,
+      policy: resolveRoutePolicy(route, this.options, this.defaultKey),
+      declared: declaredHeaders(this.reflector, handler),
+    };
+  });
   /** The validators last stored under each key, so a refill of unchanged bytes keeps them. */
   private readonly validators = new LRUCache<string, { etag?: string; lastModified?: string }>({
     max: 10_000,
@@ -98,6 +112,8 @@ export class CacheInterceptor implements NestInterceptor {
   /** The named cache this instance serves, for `@Cache({ cache })` routes; none: the module's backend. */
   private namedCache?: string;
   private readonly named = new Map<string, CacheInterceptor>();
+  /** The app's backends, the module's and the named ones; made without them, the module's alone. */
+  private readonly caches: NamedCaches;
 
   /** @internal Made by Nest's injector; a subclass inherits these injections. */
   constructor(
@@ -110,8 +126,9 @@ export class CacheInterceptor implements NestInterceptor {
     @Optional() private readonly earlyHits?: EarlyHits,
     @Optional() @Inject(Clock) private readonly clock: Clock = systemClock,
     @Optional() private readonly metrics?: CacheXMetrics,
-    @Optional() private readonly caches?: NamedCaches,
+    @Optional() caches?: NamedCaches,
   ) {
+    this.caches = caches ?? new NamedCaches(backend);
     this.defaultKey = createKeyBuilder(options);
     this.variants = new VariantLimit({
       maxVariantsPerPath: options.maxVariantsPerPath,
@@ -154,14 +171,13 @@ export class CacheInterceptor implements NestInterceptor {
         ? from(this.invalidateAfterWrite(this.exchangeOf(req, http.getResponse()), next))
         : next.handle();
     }
-    const route = this.routes.of(context);
-    if (!route) return next.handle();
+    const cached = this.routes.of(context);
+    if (!cached) return next.handle();
+    const { route, policy, declared } = cached;
     if (route.cache !== undefined && route.cache !== this.namedCache) {
       return this.namedInterceptor(route.cache).intercept(context, next);
     }
     const exchange = this.exchangeOf(req, http.getResponse());
-    const policy = this.policyOf(route);
-    const declared = this.declaredHeadersOf(context.getHandler());
     // The handler's own `@Header('Cache-Control', 'private, no-store')` wins over the route's.
     const handlerRefuses =
       declared.cacheControl && forbidsSharedStorage(declared.cacheControl, policy.private);
@@ -175,7 +191,7 @@ export class CacheInterceptor implements NestInterceptor {
     }
     // A subclass may answer differently: only this class's hits are served early.
     if (this.constructor === CacheInterceptor) this.earlyHits?.learn(context, exchange.req, policy);
-    return from(this.lookup(exchange, policy, next, declared.names));
+    return from(this.lookup(exchange, policy, next, declared.names, method));
   }
 
   /**
@@ -187,11 +203,9 @@ export class CacheInterceptor implements NestInterceptor {
     policy: RoutePolicy,
     next: CallHandler,
     declared: ReadonlySet<string>,
+    method: string,
   ): Promise<unknown> {
-    const context: CacheLookupContext = {
-      route: routeTemplate(ex.req),
-      method: requestMethod(ex.req),
-    };
+    const context: CacheLookupContext = { route: routeTemplate(ex.req), method };
     return traced(tracing.lookup, context, async () => {
       try {
         return await this.serve(ex, policy, next, declared);
@@ -584,7 +598,7 @@ export class CacheInterceptor implements NestInterceptor {
         const target = sameOriginPath(ex.responseHeader(name), ex.header('host'));
         if (target) paths.add(routePath(ex.req, target));
       }
-      for (const backend of [this.backend, ...(this.caches?.all() ?? [])]) {
+      for (const backend of this.caches.everyBackend()) {
         for (const path of paths) await this.call('clearPath', () => backend.clearPath(path));
       }
     }
@@ -599,7 +613,7 @@ export class CacheInterceptor implements NestInterceptor {
   private namedInterceptor(name: string): CacheInterceptor {
     let interceptor = this.named.get(name);
     if (!interceptor) {
-      const backend = (this.caches ?? new NamedCaches()).backend(name);
+      const backend = this.caches.backend(name);
       const Interceptor = this.constructor as typeof CacheInterceptor;
       interceptor = new Interceptor(
         backend,
@@ -611,6 +625,7 @@ export class CacheInterceptor implements NestInterceptor {
         undefined,
         this.clock,
         this.metrics,
+        this.caches,
       );
       interceptor.namedCache = name;
       this.named.set(name, interceptor);
@@ -626,32 +641,6 @@ export class CacheInterceptor implements NestInterceptor {
   private exchangeOf(req: HttpRequestLike, res: unknown): HttpExchange {
     return new HttpExchange(this.adapterHost.httpAdapter, req, res as never);
   }
-
-  private policyOf(route: CacheOptions): RoutePolicy {
-    let policy = this.policies.get(route);
-    if (!policy) {
-      policy = resolveRoutePolicy(route, this.options, this.defaultKey);
-      this.policies.set(route, policy);
-    }
-    return policy;
-  }
-
-  /** The headers a handler declared with `@Header()`, read once per handler. */
-  private declaredHeadersOf(handler: object): DeclaredHeaders {
-    let declared = this.declaredHeaders.get(handler);
-    if (!declared) {
-      const headers =
-        this.reflector.get<Array<{ name: string; value: string }> | undefined>(
-          HEADERS_METADATA,
-          handler as never,
-        ) ?? [];
-      const names = new Set(headers.map(({ name }) => name.toLowerCase()));
-      const cacheControl = headers.findLast(({ name }) => name.toLowerCase() === 'cache-control');
-      declared = { names, ...(cacheControl && { cacheControl: String(cacheControl.value) }) };
-      this.declaredHeaders.set(handler, declared);
-    }
-    return declared;
-  }
 }
 
 /**
@@ -663,8 +652,23 @@ function varyMarkerNames(entry: CacheEntry, policy: RoutePolicy): string[] | und
   return names.some((name) => !policy.vary.includes(name)) ? names : undefined;
 }
 
-/** The handler's result: the last value it emits, as Nest itself takes it. */
-function runHandler(next: CallHandler): Promise<unknown> {
+/** The headers a handler declared with `@Header()`. */
+function declaredHeaders(reflector: Reflector, handler: object): DeclaredHeaders {
+  const headers =
+    reflector.get<Array<{ name: string; value: string }> | undefined>(
+      HEADERS_METADATA,
+      handler as never,
+    ) ?? [];
+  const names = new Set(headers.map(({ name }) => name.toLowerCase()));
+  const cacheControl = headers.findLast(({ name }) => name.toLowerCase() === 'cache-control');
+  return { names, ...(cacheControl && { cacheControl: String(cacheControl.value) }) };
+}
+
+/**
+ * The handler's result: the last value it emits, as Nest itself takes it.
+ * @internal Shared with `CacheEvictInterceptor`; not in the public index.
+ */
+export function runHandler(next: CallHandler): Promise<unknown> {
   return lastValueFrom(next.handle(), { defaultValue: undefined });
 }
 

@@ -1,6 +1,5 @@
 import {
   type DynamicModule,
-  Inject,
   type CallHandler,
   type ExecutionContext,
   Module,
@@ -71,8 +70,9 @@ markTransparentOnHit(passThrough);
     CacheMethodsExplorer,
     {
       provide: NamedCaches,
-      useFactory: (options: CacheXModuleOptions) => new NamedCaches(options.caches),
-      inject: [CACHEX_MODULE_OPTIONS],
+      useFactory: (options: CacheXModuleOptions, backend: CacheBackend) =>
+        new NamedCaches(backend, options.caches),
+      inject: [CACHEX_MODULE_OPTIONS, CacheBackend],
     },
     CacheXMetrics,
     BackendCalls,
@@ -100,10 +100,7 @@ markTransparentOnHit(passThrough);
   ],
 })
 export class CacheXModule extends ConfigurableModuleClass implements OnApplicationShutdown {
-  constructor(
-    @Inject(CacheBackend) private readonly backend: CacheBackend,
-    private readonly caches: NamedCaches,
-  ) {
+  constructor(private readonly caches: NamedCaches) {
     super();
   }
 
@@ -116,6 +113,6 @@ export class CacheXModule extends ConfigurableModuleClass implements OnApplicati
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.backend, ...this.caches.all()].map((backend) => backend.close()));
+    await Promise.all(this.caches.everyBackend().map((backend) => backend.close()));
   }
 }

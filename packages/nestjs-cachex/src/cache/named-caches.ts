@@ -22,11 +22,18 @@ export function namedCacheProviders(names: readonly string[]): Provider[] {
   }));
 }
 
-/** The backends of `CacheXModule.forRoot({ caches })`, by name (provided by the module). */
+/**
+ * The backends of the app's response cache (provided by the module): the
+ * module's own, and those of `CacheXModule.forRoot({ caches })` by name.
+ */
 export class NamedCaches {
   private readonly caches: ReadonlyMap<string, CacheBackend>;
 
-  constructor(caches: Record<string, CacheBackend> = {}) {
+  /** @param moduleBackend the module's `CacheBackend`, for routes that name no cache */
+  constructor(
+    private readonly moduleBackend: CacheBackend,
+    caches: Record<string, CacheBackend> = {},
+  ) {
     for (const [name, backend] of Object.entries(caches)) {
       if (!(backend instanceof CacheBackend)) {
         throw new CacheXConfigError(`CacheXModule: \`caches.${name}\` must be a CacheBackend`);
@@ -47,5 +54,14 @@ export class NamedCaches {
   /** Every named backend. */
   all(): CacheBackend[] {
     return [...this.caches.values()];
+  }
+
+  /**
+   * The module's backend, then every named one: each backend an HTTP entry
+   * of the app may live in, so each one a write invalidates, `@CacheEvict()`
+   * reaches and shutdown closes.
+   */
+  everyBackend(): CacheBackend[] {
+    return [this.moduleBackend, ...this.all()];
   }
 }
