@@ -4,13 +4,13 @@
  * purges, the namespaces' key-value operations, and what memcached refuses.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createConnection } from 'node:net';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { type CacheBackend, type CacheEntry, CacheXUnsupportedError } from 'nestjs-cachex';
 import { MemcachedBackend } from 'nestjs-cachex/memcached';
 import memjs from 'memjs';
 import { backendCases, describeBackend } from '../support/backends.js';
+import { memcachedStat } from '../support/server-stats.js';
 import { sleep } from '../support/time.js';
 import { startMemcached, type ServerHandle } from '../setup/servers.mjs';
 
@@ -30,24 +30,7 @@ const entryOf = (body: Buffer | string, fields: Partial<CacheEntry> = {}): Cache
   ...fields,
 });
 
-/** A counter from a server's `stats` (e.g. `total_items`, `cmd_get`), over the text protocol. */
-const stat = (server: string, name: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const [host, port] = server.split(':');
-    let text = '';
-    const socket = createConnection({ host, port: Number(port) }, () => socket.write('stats\r\n'));
-    socket.setEncoding('utf8');
-    socket.on('error', reject);
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-      if (!text.endsWith('END\r\n')) return;
-      socket.destroy();
-      const value = new RegExp(`^STAT ${name} (\\d+)`, 'm').exec(text)?.[1];
-      if (value === undefined) reject(new Error(`no stat ${name}`));
-      else resolve(Number(value));
-    });
-  });
-const storedItems = (server: string) => stat(server, 'total_items');
+const storedItems = (server: string) => memcachedStat(server, 'total_items');
 
 describeBackend(memcached)('MemcachedBackend on real memcached', () => {
   const open: CacheBackend[] = [];
@@ -337,9 +320,9 @@ describeBackend(memcached)('MemcachedBackend on real memcached', () => {
     let address: string;
     /** How many gets memcached served while `work` ran. */
     const getsDuring = async (work: () => Promise<unknown>): Promise<number> => {
-      const before = await stat(address, 'cmd_get');
+      const before = await memcachedStat(address, 'cmd_get');
       await work();
-      return (await stat(address, 'cmd_get')) - before;
+      return (await memcachedStat(address, 'cmd_get')) - before;
     };
 
     beforeAll(async () => {

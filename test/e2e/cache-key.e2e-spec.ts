@@ -20,7 +20,13 @@ import {
   MemoryBackend,
 } from 'nestjs-cachex';
 import request from 'supertest';
-import { makeCacheApp, type Platform, platforms, runs } from '../support/cache-app.js';
+import {
+  makeCacheApp,
+  type Platform,
+  platforms,
+  resetCacheApp,
+  runs,
+} from '../support/cache-app.js';
 
 /** Every key the backend holds (`MemoryBackend.keys()` yields them one by one). */
 async function keysOf(backend: MemoryBackend): Promise<string[]> {
@@ -109,7 +115,7 @@ describe.each(platforms)('cache keys on %s', (platform) => {
     afterAll(() => app.close());
     beforeEach(async () => {
       await backend.clear();
-      for (const name of Object.keys(runs)) delete runs[name];
+      resetCacheApp();
     });
 
     it('keys the origin the app sees: http, the Host header and its port', async () => {

@@ -29,7 +29,6 @@ import {
   TEST_TIMEOUT_MS,
 } from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
-import { onExpressRouteEntry, onFastifyRouteEntry } from '../support/route-entries.js';
 
 const runs: Record<string, number> = {};
 /** Requests that entered Nest's routes: an early hit never does. */
@@ -183,21 +182,20 @@ async function makeApp(
     ],
     controllers: [CompressionController],
   }).compile();
-  const app = await startApp(moduleRef, platform, (app) => {
-    if (platform === 'fastify') {
-      onFastifyRouteEntry(app, () => routeEntries++);
-      if (options.middleware) {
+  return startApp(moduleRef, platform, {
+    prepare: (app) => {
+      if (!options.middleware) return;
+      if (platform === 'fastify') {
         const fastify = app.getHttpAdapter().getInstance() as {
           register(plugin: unknown, options: unknown): unknown;
         };
         void fastify.register(compress, { encodings: ['br', 'gzip', 'deflate'] });
+      } else {
+        app.use(compression());
       }
-    } else if (options.middleware) {
-      app.use(compression());
-    }
+    },
+    onRouteEntry: () => routeEntries++,
   });
-  if (platform === 'express') onExpressRouteEntry(app, () => routeEntries++);
-  return app;
 }
 
 describeEachBackend('Compressed variants', (backendCase, platform) => {

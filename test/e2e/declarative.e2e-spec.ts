@@ -12,6 +12,7 @@ import {
   Get,
   type INestApplication,
   Injectable,
+  type ModuleMetadata,
   Param,
   Post,
   Put,
@@ -25,13 +26,19 @@ import {
   CacheEvict,
   CacheManager,
   CacheXModule,
+  type CacheXModuleOptions,
   InjectCache,
   MemoryBackend,
   TieredBackend,
 } from 'nestjs-cachex';
 import { RedisBackend, RedisBus } from 'nestjs-cachex/redis';
 import request from 'supertest';
-import { type BackendCase, backendCases, describeBackend } from '../support/backends.js';
+import {
+  type BackendCase,
+  backendCases,
+  describeBackend,
+  describeEachBackend,
+} from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
 import { FaultyBackend } from '../support/faulty-backend.js';
 import { redisSubscribers } from '../support/server-stats.js';
@@ -203,41 +210,36 @@ class BoardController {
   }
 }
 
-async function startCatalog(backend: CacheBackend, platform: Platform): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [CacheXModule.forRoot({ backend })],
-    controllers: [CatalogController],
-  }).compile();
-  return startApp(moduleRef, platform);
+/** An app of this file: what it starts beside `CacheXModule`, and module options of its own. */
+interface DeclarativeApp extends Pick<ModuleMetadata, 'controllers' | 'providers'> {
+  options?: Omit<CacheXModuleOptions, 'backend'>;
 }
 
-async function startShop(backend: CacheBackend, platform: Platform): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [CacheXModule.forRoot({ backend, earlyHits: false })],
+const APPS = {
+  catalog: { controllers: [CatalogController] },
+  shop: {
     controllers: [ProductsController],
     providers: [ProductsService],
-  }).compile();
-  return startApp(moduleRef, platform);
-}
-
-async function startPrices(backend: CacheBackend, platform: Platform): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [CacheXModule.forRoot({ backend })],
-    controllers: [PricesController],
-    providers: [PricesService],
-  }).compile();
-  return startApp(moduleRef, platform);
-}
-
-async function startBoard(
-  backend: CacheBackend,
-  hot: CacheBackend,
-  platform: Platform,
-): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [CacheXModule.forRoot({ backend, caches: { hot }, invalidateOnWrite: true })],
+    options: { earlyHits: false },
+  },
+  prices: { controllers: [PricesController], providers: [PricesService] },
+  board: {
     controllers: [BoardController],
     providers: [Caches],
+    options: { invalidateOnWrite: true },
+  },
+} satisfies Record<string, DeclarativeApp>;
+
+/** Starts `APPS[name]` on `platform`, with `options` (its backend, at least) beside its own. */
+async function startDeclarativeApp(
+  name: keyof typeof APPS,
+  options: CacheXModuleOptions,
+  platform: Platform,
+): Promise<INestApplication> {
+  const { options: own, ...metadata }: DeclarativeApp = APPS[name];
+  const moduleRef = await Test.createTestingModule({
+    imports: [CacheXModule.forRoot({ ...own, ...options })],
+    ...metadata,
   }).compile();
   return startApp(moduleRef, platform);
 }
@@ -251,266 +253,256 @@ async function cacheStatus(app: INestApplication, path: string): Promise<string>
 const prefixOf = (backendCase: BackendCase, platform: Platform, suite: string): string =>
   `declarative-${suite}-${backendCase.name}-${platform}-${process.pid}-${Date.now()}:`;
 
-describe.each(platforms)('declarative caching on %s', (platform) => {
-  for (const backendCase of backendCases) {
-    describeBackend(backendCase)(`on ${backendCase.name}`, () => {
-      describe('CDN-Cache-Control', () => {
-        let app: INestApplication;
-        beforeAll(async () => {
-          app = await startCatalog(
-            backendCase.create({ keyPrefix: prefixOf(backendCase, platform, 'cdn') }),
-            platform,
-          );
-        });
-        afterAll(() => app.close());
+describeEachBackend('declarative caching', (backendCase, platform) => {
+  describe('CDN-Cache-Control', () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      const backend = backendCase.create({ keyPrefix: prefixOf(backendCase, platform, 'cdn') });
+      app = await startDeclarativeApp('catalog', { backend }, platform);
+    });
+    afterAll(() => app.close());
 
-        it('is sent beside Cache-Control on the miss, the hit and the 304', async () => {
-          const cdn = 'max-age=3600, stale-while-revalidate=60, stale-if-error=86400';
-          const miss = await request(app.getHttpServer()).get('/catalog').expect(200);
-          expect(miss.headers['cache-control']).toBe('max-age=10');
-          expect(miss.headers['cdn-cache-control']).toBe(cdn);
-          const hit = await request(app.getHttpServer()).get('/catalog').expect(200);
-          expect(hit.headers['cache-status']).toMatch(/hit/);
-          expect(hit.headers['cdn-cache-control']).toBe(cdn);
-          const notModified = await request(app.getHttpServer())
-            .get('/catalog')
-            .set('If-None-Match', hit.headers['etag']!)
-            .expect(304);
-          expect(notModified.headers['cdn-cache-control']).toBe(cdn);
-        });
+    it('is sent beside Cache-Control on the miss, the hit and the 304', async () => {
+      const cdn = 'max-age=3600, stale-while-revalidate=60, stale-if-error=86400';
+      const miss = await request(app.getHttpServer()).get('/catalog').expect(200);
+      expect(miss.headers['cache-control']).toBe('max-age=10');
+      expect(miss.headers['cdn-cache-control']).toBe(cdn);
+      const hit = await request(app.getHttpServer()).get('/catalog').expect(200);
+      expect(hit.headers['cache-status']).toMatch(/hit/);
+      expect(hit.headers['cdn-cache-control']).toBe(cdn);
+      const notModified = await request(app.getHttpServer())
+        .get('/catalog')
+        .set('If-None-Match', hit.headers['etag']!)
+        .expect(304);
+      expect(notModified.headers['cdn-cache-control']).toBe(cdn);
+    });
 
-        it('is not sent on a response to a request with credentials (not shared)', async () => {
-          const res = await request(app.getHttpServer())
-            .get('/catalog')
-            .set('Authorization', 'Bearer someone')
-            .expect(200);
-          expect(res.headers['cache-status']).toMatch(/bypass/);
-          expect(res.headers['cdn-cache-control']).toBeUndefined();
-        });
+    it('is not sent on a response to a request with credentials (not shared)', async () => {
+      const res = await request(app.getHttpServer())
+        .get('/catalog')
+        .set('Authorization', 'Bearer someone')
+        .expect(200);
+      expect(res.headers['cache-status']).toMatch(/bypass/);
+      expect(res.headers['cdn-cache-control']).toBeUndefined();
+    });
+  });
+
+  describe('@CacheEvict', () => {
+    let app: INestApplication;
+    let prefix: string;
+    beforeEach(async () => {
+      for (const name of Object.keys(runs)) delete runs[name];
+      prefix = prefixOf(backendCase, platform, 'evict');
+      const backend = backendCase.create({ keyPrefix: prefix });
+      app = await startDeclarativeApp('shop', { backend }, platform);
+    });
+    afterEach(() => app.close());
+
+    it("removes a write route's paths, templates filled from its params, after a 2xx", async () => {
+      await request(app.getHttpServer()).get('/products').expect(200);
+      await request(app.getHttpServer()).get('/products/1').expect(200);
+      await request(app.getHttpServer()).get('/products/2').expect(200);
+      await request(app.getHttpServer()).put('/products/1').send({ name: 'quince' }).expect(200);
+      const one = await request(app.getHttpServer()).get('/products/1').expect(200);
+      expect(one.body).toEqual({ name: 'quince', run: 2 });
+      expect(await cacheStatus(app, '/products')).toMatch(/fwd=miss; stored/);
+      expect(await cacheStatus(app, '/products/2')).toMatch(/; hit/);
+    });
+
+    it('evicts nothing when the route throws', async () => {
+      await request(app.getHttpServer()).get('/products').expect(200);
+      await request(app.getHttpServer()).post('/products/1/reject').expect(400);
+      expect(await cacheStatus(app, '/products')).toMatch(/; hit/);
+    });
+
+    it("a provider method's paths and tags go when it resolves", async () => {
+      await request(app.getHttpServer()).get('/products/2').expect(200);
+      await request(app.getHttpServer()).get('/summary').expect(200);
+      await request(app.getHttpServer()).get('/products').expect(200);
+      await request(app.getHttpServer())
+        .post('/products/2/rename')
+        .send({ name: 'plum' })
+        .expect(201);
+      expect((await request(app.getHttpServer()).get('/products/2')).body).toEqual({
+        name: 'plum',
+        run: 2,
       });
+      expect(await cacheStatus(app, '/summary')).toMatch(/fwd=miss; stored/);
+      expect(await cacheStatus(app, '/products')).toMatch(/; hit/);
+    });
 
-      describe('@CacheEvict', () => {
-        let app: INestApplication;
-        let prefix: string;
-        beforeEach(async () => {
-          for (const name of Object.keys(runs)) delete runs[name];
-          prefix = prefixOf(backendCase, platform, 'evict');
-          app = await startShop(backendCase.create({ keyPrefix: prefix }), platform);
-        });
-        afterEach(() => app.close());
+    it("a provider method's CacheManager keys go, and nothing when it rejects", async () => {
+      const manager = app.get(CacheManager);
+      const products = app.get(ProductsService);
+      await manager.set('featured', ['1']);
+      await manager.set('featured:2', true);
+      await request(app.getHttpServer()).get('/products').expect(200);
+      await expect(products.failingWrite()).rejects.toThrow('the write failed');
+      expect(await manager.has('featured')).toBe(true);
+      expect(await cacheStatus(app, '/products')).toMatch(/; hit/);
+      await expect(products.unfeature('2')).resolves.toBe('2');
+      expect(await manager.has('featured:2')).toBe(false);
+    });
 
-        it("removes a write route's paths, templates filled from its params, after a 2xx", async () => {
-          await request(app.getHttpServer()).get('/products').expect(200);
-          await request(app.getHttpServer()).get('/products/1').expect(200);
-          await request(app.getHttpServer()).get('/products/2').expect(200);
-          await request(app.getHttpServer())
+    it('soft: tagged entries are served stale once, then refreshed', async () => {
+      await request(app.getHttpServer()).get('/banner').expect(200);
+      await request(app.getHttpServer()).post('/catalog/refresh').expect(201);
+      const stale = await request(app.getHttpServer()).get('/banner').expect(200);
+      expect(stale.body).toEqual({ run: 1 });
+      expect(stale.headers['cache-status']).toMatch(/; hit; ttl=-?0/);
+      await eventually(() => expect(runs['banner']).toBe(2));
+      await eventually(async () =>
+        expect((await request(app.getHttpServer()).get('/banner')).body).toEqual({ run: 2 }),
+      );
+    });
+
+    if (backendCase.name !== 'memory') {
+      it('a second instance on the same backend sees the eviction', async () => {
+        const backend = backendCase.create({ keyPrefix: prefix });
+        const other = await startDeclarativeApp('shop', { backend }, platform);
+        // One Host for both instances: the origin is part of the key.
+        const get = (on: INestApplication) =>
+          request(on.getHttpServer()).get('/products/1').set('Host', 'shop.example');
+        try {
+          await get(app).expect(200);
+          expect((await get(other).expect(200)).headers['cache-status']).toMatch(/; hit/);
+          await request(other.getHttpServer())
             .put('/products/1')
             .send({ name: 'quince' })
             .expect(200);
-          const one = await request(app.getHttpServer()).get('/products/1').expect(200);
-          expect(one.body).toEqual({ name: 'quince', run: 2 });
-          expect(await cacheStatus(app, '/products')).toMatch(/fwd=miss; stored/);
-          expect(await cacheStatus(app, '/products/2')).toMatch(/; hit/);
-        });
-
-        it('evicts nothing when the route throws', async () => {
-          await request(app.getHttpServer()).get('/products').expect(200);
-          await request(app.getHttpServer()).post('/products/1/reject').expect(400);
-          expect(await cacheStatus(app, '/products')).toMatch(/; hit/);
-        });
-
-        it("a provider method's paths and tags go when it resolves", async () => {
-          await request(app.getHttpServer()).get('/products/2').expect(200);
-          await request(app.getHttpServer()).get('/summary').expect(200);
-          await request(app.getHttpServer()).get('/products').expect(200);
-          await request(app.getHttpServer())
-            .post('/products/2/rename')
-            .send({ name: 'plum' })
-            .expect(201);
-          expect((await request(app.getHttpServer()).get('/products/2')).body).toEqual({
-            name: 'plum',
-            run: 2,
+          // Memcached instances see another's purge within `generationCacheMs` (1 s).
+          const after = await eventually(async () => {
+            const res = await get(app).expect(200);
+            expect(res.headers['cache-status']).toMatch(/fwd=miss; stored/);
+            return res;
           });
-          expect(await cacheStatus(app, '/summary')).toMatch(/fwd=miss; stored/);
-          expect(await cacheStatus(app, '/products')).toMatch(/; hit/);
-        });
-
-        it("a provider method's CacheManager keys go, and nothing when it rejects", async () => {
-          const manager = app.get(CacheManager);
-          const products = app.get(ProductsService);
-          await manager.set('featured', ['1']);
-          await manager.set('featured:2', true);
-          await request(app.getHttpServer()).get('/products').expect(200);
-          await expect(products.failingWrite()).rejects.toThrow('the write failed');
-          expect(await manager.has('featured')).toBe(true);
-          expect(await cacheStatus(app, '/products')).toMatch(/; hit/);
-          await expect(products.unfeature('2')).resolves.toBe('2');
-          expect(await manager.has('featured:2')).toBe(false);
-        });
-
-        it('soft: tagged entries are served stale once, then refreshed', async () => {
-          await request(app.getHttpServer()).get('/banner').expect(200);
-          await request(app.getHttpServer()).post('/catalog/refresh').expect(201);
-          const stale = await request(app.getHttpServer()).get('/banner').expect(200);
-          expect(stale.body).toEqual({ run: 1 });
-          expect(stale.headers['cache-status']).toMatch(/; hit; ttl=-?0/);
-          await eventually(() => expect(runs['banner']).toBe(2));
-          await eventually(async () =>
-            expect((await request(app.getHttpServer()).get('/banner')).body).toEqual({ run: 2 }),
-          );
-        });
-
-        if (backendCase.name !== 'memory') {
-          it('a second instance on the same backend sees the eviction', async () => {
-            const other = await startShop(backendCase.create({ keyPrefix: prefix }), platform);
-            // One Host for both instances: the origin is part of the key.
-            const get = (on: INestApplication) =>
-              request(on.getHttpServer()).get('/products/1').set('Host', 'shop.example');
-            try {
-              await get(app).expect(200);
-              expect((await get(other).expect(200)).headers['cache-status']).toMatch(/; hit/);
-              await request(other.getHttpServer())
-                .put('/products/1')
-                .send({ name: 'quince' })
-                .expect(200);
-              // Memcached instances see another's purge within `generationCacheMs` (1 s).
-              const after = await eventually(async () => {
-                const res = await get(app).expect(200);
-                expect(res.headers['cache-status']).toMatch(/fwd=miss; stored/);
-                return res;
-              });
-              expect(after.body).toEqual({ name: 'apple', run: 2 });
-            } finally {
-              await other.close();
-            }
-          });
+          expect(after.body).toEqual({ name: 'apple', run: 2 });
+        } finally {
+          await other.close();
         }
       });
+    }
+  });
 
-      describe('named caches', () => {
-        let app: INestApplication;
-        let hot: CacheBackend;
-        let main: CacheBackend;
-        beforeEach(async () => {
-          for (const name of Object.keys(runs)) delete runs[name];
-          main = backendCase.create({ keyPrefix: prefixOf(backendCase, platform, 'main') });
-          hot = backendCase.create({ keyPrefix: prefixOf(backendCase, platform, 'hot') });
-          app = await startBoard(main, hot, platform);
-        });
-        afterEach(() => app.close());
-
-        it('a route of a named cache is stored there only, and @InjectCache gives it', async () => {
-          const caches = app.get(Caches);
-          expect(caches.hot).toBe(hot);
-          expect(caches.main).toBe(main);
-          await request(app.getHttpServer()).get('/leaderboard').expect(200);
-          await request(app.getHttpServer()).get('/news').expect(200);
-          await main.clearPath('/leaderboard');
-          await hot.clearPath('/news');
-          expect(await cacheStatus(app, '/leaderboard')).toMatch(/; hit/);
-          expect(await cacheStatus(app, '/news')).toMatch(/; hit/);
-          await hot.clearPath('/leaderboard');
-          await eventually(async () =>
-            expect(await cacheStatus(app, '/leaderboard')).toMatch(/fwd=miss; stored/),
-          );
-          expect(runs['leaderboard']).toBe(2);
-        });
-
-        it('invalidateOnWrite and @CacheEvict reach the named cache', async () => {
-          const stored = /fwd=miss; stored/;
-          expect(await cacheStatus(app, '/leaderboard')).toMatch(stored);
-          await request(app.getHttpServer()).post('/leaderboard').expect(201);
-          await eventually(async () =>
-            expect(await cacheStatus(app, '/leaderboard')).toMatch(stored),
-          );
-          await request(app.getHttpServer()).post('/season/end').expect(201);
-          await eventually(async () =>
-            expect(await cacheStatus(app, '/leaderboard')).toMatch(stored),
-          );
-          expect(runs['leaderboard']).toBe(3);
-        });
-
-        it('every cache is closed on shutdown', async () => {
-          const closed: string[] = [];
-          for (const [name, backend] of [
-            ['main', main],
-            ['hot', hot],
-          ] as const) {
-            const close = backend.close.bind(backend);
-            backend.close = () => {
-              closed.push(name);
-              return close();
-            };
-          }
-          await app.close();
-          expect(closed.sort()).toEqual(['hot', 'main']);
-        });
-      });
-
-      describe('@Cacheable', () => {
-        let apps: INestApplication[];
-        beforeEach(async () => {
-          for (const name of Object.keys(runs)) delete runs[name];
-          const prefix = prefixOf(backendCase, platform, 'cacheable');
-          // Memory is one process's: a second instance shares nothing with the first.
-          const instances = backendCase.name === 'memory' ? 1 : 2;
-          apps = [];
-          for (let i = 0; i < instances; i++) {
-            apps.push(await startPrices(backendCase.create({ keyPrefix: prefix }), platform));
-          }
-        });
-        afterEach(() => Promise.all(apps.map((app) => app.close())));
-        const service = () => apps[0]!.get(PricesService);
-
-        it('100 concurrent calls over HTTP, across instances, run the method once', async () => {
-          const answers = await Promise.all(
-            Array.from({ length: 100 }, (_, i) =>
-              request(apps[i % apps.length]!.getHttpServer())
-                .get('/price/abc')
-                .expect(200),
-            ),
-          );
-          for (const res of answers) expect(res.body).toEqual({ price: 31 });
-          expect(runs['price']).toBe(1);
-          const manager = apps[0]!.get(CacheManager);
-          expect(await manager.get('PricesService.price:["abc"]')).toBe(31);
-        });
-
-        it('keeps neither errors nor undefined', async () => {
-          for (const app of apps) app.get(PricesService).mode = 'throw';
-          await request(apps[0]!.getHttpServer()).get('/price/ab').expect(500);
-          service().mode = 'undefined';
-          const none = await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
-          expect(none.body).toEqual({ price: null });
-          service().mode = 'ok';
-          const first = await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
-          expect(first.body).toEqual({ price: 23 });
-          await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
-          expect(runs['price']).toBe(3);
-        });
-
-        it('tags, static or of the value, evict it through @CacheEvict', async () => {
-          await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
-          await request(apps[0]!.getHttpServer()).post('/reprice').expect(201);
-          const again = await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
-          expect(again.body).toEqual({ price: 22 });
-          expect(runs['price']).toBe(2);
-        });
-
-        it('staleWhileRevalidate: a stale or softly evicted value answers while one call refreshes it', async () => {
-          expect(await service().stock('x')).toBe(1);
-          expect(await service().stock('x')).toBe(1);
-          await service().restock('x');
-          expect(await service().stock('x')).toBe(1);
-          await eventually(() => expect(runs['stock']).toBe(2));
-          await eventually(async () => expect(await service().stock('x')).toBe(2));
-          await sleep(1100);
-          expect(await service().stock('x')).toBe(2);
-          await eventually(async () => expect(await service().stock('x')).toBe(3));
-        });
-      });
+  describe('named caches', () => {
+    let app: INestApplication;
+    let hot: CacheBackend;
+    let main: CacheBackend;
+    beforeEach(async () => {
+      for (const name of Object.keys(runs)) delete runs[name];
+      main = backendCase.create({ keyPrefix: prefixOf(backendCase, platform, 'main') });
+      hot = backendCase.create({ keyPrefix: prefixOf(backendCase, platform, 'hot') });
+      app = await startDeclarativeApp('board', { backend: main, caches: { hot } }, platform);
     });
-  }
+    afterEach(() => app.close());
+
+    it('a route of a named cache is stored there only, and @InjectCache gives it', async () => {
+      const caches = app.get(Caches);
+      expect(caches.hot).toBe(hot);
+      expect(caches.main).toBe(main);
+      await request(app.getHttpServer()).get('/leaderboard').expect(200);
+      await request(app.getHttpServer()).get('/news').expect(200);
+      await main.clearPath('/leaderboard');
+      await hot.clearPath('/news');
+      expect(await cacheStatus(app, '/leaderboard')).toMatch(/; hit/);
+      expect(await cacheStatus(app, '/news')).toMatch(/; hit/);
+      await hot.clearPath('/leaderboard');
+      await eventually(async () =>
+        expect(await cacheStatus(app, '/leaderboard')).toMatch(/fwd=miss; stored/),
+      );
+      expect(runs['leaderboard']).toBe(2);
+    });
+
+    it('invalidateOnWrite and @CacheEvict reach the named cache', async () => {
+      const stored = /fwd=miss; stored/;
+      expect(await cacheStatus(app, '/leaderboard')).toMatch(stored);
+      await request(app.getHttpServer()).post('/leaderboard').expect(201);
+      await eventually(async () => expect(await cacheStatus(app, '/leaderboard')).toMatch(stored));
+      await request(app.getHttpServer()).post('/season/end').expect(201);
+      await eventually(async () => expect(await cacheStatus(app, '/leaderboard')).toMatch(stored));
+      expect(runs['leaderboard']).toBe(3);
+    });
+
+    it('every cache is closed on shutdown', async () => {
+      const closed: string[] = [];
+      for (const [name, backend] of [
+        ['main', main],
+        ['hot', hot],
+      ] as const) {
+        const close = backend.close.bind(backend);
+        backend.close = () => {
+          closed.push(name);
+          return close();
+        };
+      }
+      await app.close();
+      expect(closed.sort()).toEqual(['hot', 'main']);
+    });
+  });
+
+  describe('@Cacheable', () => {
+    let apps: INestApplication[];
+    beforeEach(async () => {
+      for (const name of Object.keys(runs)) delete runs[name];
+      const prefix = prefixOf(backendCase, platform, 'cacheable');
+      // Memory is one process's: a second instance shares nothing with the first.
+      const instances = backendCase.name === 'memory' ? 1 : 2;
+      apps = [];
+      for (let i = 0; i < instances; i++) {
+        const backend = backendCase.create({ keyPrefix: prefix });
+        apps.push(await startDeclarativeApp('prices', { backend }, platform));
+      }
+    });
+    afterEach(() => Promise.all(apps.map((app) => app.close())));
+    const service = () => apps[0]!.get(PricesService);
+
+    it('100 concurrent calls over HTTP, across instances, run the method once', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          request(apps[i % apps.length]!.getHttpServer())
+            .get('/price/abc')
+            .expect(200),
+        ),
+      );
+      for (const res of answers) expect(res.body).toEqual({ price: 31 });
+      expect(runs['price']).toBe(1);
+      const manager = apps[0]!.get(CacheManager);
+      expect(await manager.get('PricesService.price:["abc"]')).toBe(31);
+    });
+
+    it('keeps neither errors nor undefined', async () => {
+      for (const app of apps) app.get(PricesService).mode = 'throw';
+      await request(apps[0]!.getHttpServer()).get('/price/ab').expect(500);
+      service().mode = 'undefined';
+      const none = await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+      expect(none.body).toEqual({ price: null });
+      service().mode = 'ok';
+      const first = await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+      expect(first.body).toEqual({ price: 23 });
+      await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+      expect(runs['price']).toBe(3);
+    });
+
+    it('tags, static or of the value, evict it through @CacheEvict', async () => {
+      await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+      await request(apps[0]!.getHttpServer()).post('/reprice').expect(201);
+      const again = await request(apps[0]!.getHttpServer()).get('/price/ab').expect(200);
+      expect(again.body).toEqual({ price: 22 });
+      expect(runs['price']).toBe(2);
+    });
+
+    it('staleWhileRevalidate: a stale or softly evicted value answers while one call refreshes it', async () => {
+      expect(await service().stock('x')).toBe(1);
+      expect(await service().stock('x')).toBe(1);
+      await service().restock('x');
+      expect(await service().stock('x')).toBe(1);
+      await eventually(() => expect(runs['stock']).toBe(2));
+      await eventually(async () => expect(await service().stock('x')).toBe(2));
+      await sleep(1100);
+      expect(await service().stock('x')).toBe(2);
+      await eventually(async () => expect(await service().stock('x')).toBe(3));
+    });
+  });
 });
 
 describe('binding at start-up', () => {
@@ -590,7 +582,7 @@ describe('a failing backend', () => {
   it('@Cacheable methods answer themselves, and @CacheEvict methods still succeed', async () => {
     for (const name of Object.keys(runs)) delete runs[name];
     const backend = new FaultyBackend();
-    const app = await startPrices(backend, 'express');
+    const app = await startDeclarativeApp('prices', { backend }, 'express');
     try {
       backend.mode = 'error';
       const price = await request(app.getHttpServer()).get('/price/abc').expect(200);
@@ -619,7 +611,10 @@ if (redisCase) {
             shared: new RedisBackend({ host: '127.0.0.1', port, keyPrefix: `tiers-${suffix}:` }),
             bus: new RedisBus({ host: '127.0.0.1', port, channel: `tiers-${suffix}` }),
           });
-        const apps = [await startShop(tiered(), platform), await startShop(tiered(), platform)];
+        const apps = [
+          await startDeclarativeApp('shop', { backend: tiered() }, platform),
+          await startDeclarativeApp('shop', { backend: tiered() }, platform),
+        ];
         const [a, b] = apps as [INestApplication, INestApplication];
         const get = (app: INestApplication) =>
           request(app.getHttpServer()).get('/products/1').set('Host', 'shop.example');

@@ -36,7 +36,6 @@ import {
 import request from 'supertest';
 import { describeEachBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
 import { type Platform, platforms, startApp } from '../support/cache-app.js';
-import { onExpressRouteEntry, onFastifyRouteEntry } from '../support/route-entries.js';
 import { type CallCounter, countCalls } from '../support/counting-backend.js';
 
 const counts = { handler: 0, guard: 0, interceptor: 0, routeEntries: 0 };
@@ -144,19 +143,19 @@ async function startEarlyApp(
     }
   }
   const moduleRef = await Test.createTestingModule({ imports: [EarlyHitsModule] }).compile();
-  const app = await startApp(moduleRef, platform, (app) => {
-    app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
-      res.setHeader('x-app-middleware', 'ran');
-      next();
-    });
-    if (setup.globalInterceptor) app.useGlobalInterceptors(new CountingInterceptor());
-    if (setup.headerVersioning) {
-      app.enableVersioning({ type: VersioningType.HEADER, header: 'x-v' });
-    }
-    if (platform === 'fastify') onFastifyRouteEntry(app, () => counts.routeEntries++);
+  return startApp(moduleRef, platform, {
+    prepare: (app) => {
+      app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
+        res.setHeader('x-app-middleware', 'ran');
+        next();
+      });
+      if (setup.globalInterceptor) app.useGlobalInterceptors(new CountingInterceptor());
+      if (setup.headerVersioning) {
+        app.enableVersioning({ type: VersioningType.HEADER, header: 'x-v' });
+      }
+    },
+    onRouteEntry: () => counts.routeEntries++,
   });
-  if (platform === 'express') onExpressRouteEntry(app, () => counts.routeEntries++);
-  return app;
 }
 
 describeEachBackend('Early hits', (backendCase, platform) => {

@@ -131,11 +131,13 @@ describe('Fastify with @fastify/compress', () => {
       imports: [CacheXModule.forRoot({ backend: new MemoryBackend() })],
       controllers: [FastifyController],
     }).compile();
-    app = await startApp(moduleRef, 'fastify', (app) => {
-      const fastify = app.getHttpAdapter().getInstance() as {
-        register(plugin: unknown, options: unknown): unknown;
-      };
-      void fastify.register(compress, { encodings: ['gzip'] });
+    app = await startApp(moduleRef, 'fastify', {
+      prepare: (app) => {
+        const fastify = app.getHttpAdapter().getInstance() as {
+          register(plugin: unknown, options: unknown): unknown;
+        };
+        void fastify.register(compress, { encodings: ['gzip'] });
+      },
     });
   });
   afterAll(() => app.close());

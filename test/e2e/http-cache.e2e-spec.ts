@@ -12,7 +12,7 @@ import {
   describeEachBackend,
   purgeCount,
 } from '../support/backends.js';
-import { makeCacheApp, runs } from '../support/cache-app.js';
+import { makeCacheApp, resetCacheApp, runs } from '../support/cache-app.js';
 import { fakeClock } from '../support/fake-clock.js';
 import { eventually } from '../support/time.js';
 
@@ -35,7 +35,7 @@ describeEachBackend('HTTP caching', (backendCase, platform) => {
   afterAll(() => app.close());
   beforeEach(async () => {
     await backend.clear();
-    for (const name of Object.keys(runs)) delete runs[name];
+    resetCacheApp();
   });
 
   it('stores a miss and answers the next request from the cache without the handler', async () => {

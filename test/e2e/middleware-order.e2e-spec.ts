@@ -23,8 +23,7 @@ import { Test } from '@nestjs/testing';
 import { Cache, CacheXModule, MemoryBackend } from 'nestjs-cachex';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import request from 'supertest';
-import { type Platform, platforms, startApp } from '../support/cache-app.js';
-import { onExpressRouteEntry } from '../support/route-entries.js';
+import { type Platform, platforms, startApp, type StartAppOptions } from '../support/cache-app.js';
 
 const counts = { middleware: 0, handler: 0, routeEntries: 0 };
 const reset = () =>
@@ -70,9 +69,8 @@ class OpenController {
   }
 }
 
-interface Setup {
+interface Setup extends StartAppOptions {
   configure?: (consumer: MiddlewareConsumer) => void;
-  prepare?: (app: INestApplication) => void;
 }
 
 async function start(platform: Platform, setup: Setup): Promise<INestApplication> {
@@ -86,7 +84,7 @@ async function start(platform: Platform, setup: Setup): Promise<INestApplication
     }
   }
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  return startApp(moduleRef, platform, setup.prepare);
+  return startApp(moduleRef, platform, setup);
 }
 
 const auth = (consumer: MiddlewareConsumer) => consumer.apply(AuthMiddleware);
@@ -206,8 +204,10 @@ describe.each(platforms)('Middleware runs before any cached answer, %s', (platfo
 describe('Early hits beside route-bound middleware, express', () => {
   let app: INestApplication;
   beforeAll(async () => {
-    app = await start('express', { configure: forController });
-    onExpressRouteEntry(app, () => counts.routeEntries++);
+    app = await start('express', {
+      configure: forController,
+      onRouteEntry: () => counts.routeEntries++,
+    });
   });
   afterAll(() => app.close());
   beforeEach(reset);

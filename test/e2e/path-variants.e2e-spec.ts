@@ -7,7 +7,7 @@ import { type INestApplication } from '@nestjs/common';
 import { type CacheBackend } from 'nestjs-cachex';
 import request from 'supertest';
 import { describeEachBackend } from '../support/backends.js';
-import { makeCacheApp, runs } from '../support/cache-app.js';
+import { makeCacheApp, resetCacheApp, runs } from '../support/cache-app.js';
 
 /** Spellings of `/items/2` the platform's default router sends to the same route. */
 const spellings = {
@@ -27,7 +27,7 @@ describeEachBackend('Paths and variants', (backendCase, platform) => {
   afterAll(() => app.close());
   beforeEach(async () => {
     await backend.clear();
-    for (const name of Object.keys(runs)) delete runs[name];
+    resetCacheApp();
   });
 
   it('stores every spelling of a path as one entry, and one write invalidates it', async () => {

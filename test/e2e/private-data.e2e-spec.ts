@@ -144,7 +144,7 @@ async function makeApp(
     ],
     controllers: [PrivateDataController],
   }).compile();
-  return startApp(moduleRef, platform, (app) => app.use(corsMiddleware));
+  return startApp(moduleRef, platform, { prepare: (app) => app.use(corsMiddleware) });
 }
 
 describeEachBackend('Private data', (backendCase, platform) => {

@@ -13,7 +13,7 @@ import { type INestApplication } from '@nestjs/common';
 import { CacheBackend } from 'nestjs-cachex';
 import request from 'supertest';
 import { describeEachBackend } from '../support/backends.js';
-import { flaky, gates, makeCacheApp, runs } from '../support/cache-app.js';
+import { flaky, gates, makeCacheApp, resetCacheApp, runs } from '../support/cache-app.js';
 import { fakeClock } from '../support/fake-clock.js';
 import { Gate } from '../support/gate.js';
 import { eventually, sleep } from '../support/time.js';
@@ -68,15 +68,20 @@ describeEachBackend('stale serving and coalescing', (backendCase, platform) => {
   let backend: CacheBackend;
   const clock = fakeClock();
   const get = (path: string) => request(app.getHttpServer()).get(path);
-  /** The key the default key builder gives `path` on this app. */
-  const keyOf = (path: string) => {
-    const { port } = app.getHttpServer().address() as { port: number };
+  /** The key the default key builder gives `path` on `on` (this suite's app unless told). */
+  const keyOf = (path: string, on: INestApplication = app) => {
+    const { port } = on.getHttpServer().address() as { port: number };
     return `GET|||http://127.0.0.1:${port}|||${path}|||`;
   };
-  /** Resolves once no refresh of `path` runs: its lock is released. */
-  const refreshOver = (path: string) =>
+  /**
+   * Resolves once no refresh of `path` runs on `on` (this suite's app and
+   * backend unless told): its lock is released.
+   */
+  const refreshOver = (path: string, on = { app, backend }) =>
     eventually(async () =>
-      expect(await backend.namespace('lock').get(`refresh:${keyOf(path)}`)).toBeUndefined(),
+      expect(
+        await on.backend.namespace('lock').get(`refresh:${keyOf(path, on.app)}`),
+      ).toBeUndefined(),
     );
 
   /** GETs `path` until its body's `run` is `run` (stale answers come first), and returns that answer. */
@@ -108,12 +113,7 @@ describeEachBackend('stale serving and coalescing', (backendCase, platform) => {
   afterAll(() => app.close());
   beforeEach(async () => {
     await backend.clear();
-    for (const name of Object.keys(runs)) delete runs[name];
-    flaky.mode = 'ok';
-    gates.swr?.open();
-    delete gates.swr;
-    gates.slowCookie?.open();
-    delete gates.slowCookie;
+    resetCacheApp();
   });
 
   it('stale-while-revalidate answers at once from the stale entry, then refreshes it once', async () => {
@@ -159,8 +159,6 @@ describeEachBackend('stale serving and coalescing', (backendCase, platform) => {
     const lateApp = await makeCacheApp(lateBackend, { clock: lateClock }, platform);
     const hold = new HeldResponses(lateApp.getHttpServer());
     const getLate = () => request(lateApp.getHttpServer()).get('/swr');
-    const { port } = lateApp.getHttpServer().address() as { port: number };
-    const key = `GET|||http://127.0.0.1:${port}|||/swr|||`;
     try {
       await getLate().expect(200);
       lateClock.advance(PAST_TTL_MS);
@@ -172,8 +170,7 @@ describeEachBackend('stale serving and coalescing', (backendCase, platform) => {
       expect((await getLate().expect(200)).body).toEqual({ run: 1 });
       await eventually(async () => expect((await getLate()).body.run).toBe(2));
       // The refresh is over (its lock released), not only landed.
-      const locks = lateBackend.namespace('lock');
-      await eventually(async () => expect(await locks.get(`refresh:${key}`)).toBeUndefined());
+      await refreshOver('/swr', { app: lateApp, backend: lateBackend });
       hold.release();
       expect((await late).body).toEqual({ run: 1 });
       // Time for a refresh the late answer wrongly started to run its handler.
@@ -249,9 +246,8 @@ describeEachBackend('stale serving and coalescing', (backendCase, platform) => {
   });
 
   it('a fill lock whose owner died expires, and the next request proceeds', async () => {
-    const address = app.getHttpServer().address() as { port: number };
-    const key = `GET|||http://127.0.0.1:${address.port}|||/slow|||`;
-    expect(await backend.namespace('lock').add(`fill:${key}`, 'dead-owner', 1)).toBe(true);
+    const locks = backend.namespace('lock');
+    expect(await locks.add(`fill:${keyOf('/slow')}`, 'dead-owner', 1)).toBe(true);
     const started = Date.now();
     const res = await get('/slow').expect(200);
     expect(res.body).toEqual({ run: 1 });

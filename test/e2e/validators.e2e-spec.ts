@@ -10,7 +10,7 @@ import { type INestApplication } from '@nestjs/common';
 import { type CacheBackend } from 'nestjs-cachex';
 import request from 'supertest';
 import { describeEachBackend } from '../support/backends.js';
-import { makeCacheApp, runs } from '../support/cache-app.js';
+import { makeCacheApp, resetCacheApp, runs } from '../support/cache-app.js';
 import { fakeClock } from '../support/fake-clock.js';
 
 describeEachBackend('Validators across refills', (backendCase, platform) => {
@@ -32,7 +32,7 @@ describeEachBackend('Validators across refills', (backendCase, platform) => {
   });
   beforeEach(async () => {
     await backend.clear();
-    for (const name of Object.keys(runs)) delete runs[name];
+    resetCacheApp();
   });
 
   it('keeps Last-Modified and ETag when a hard purge is refilled with the same bytes', async () => {

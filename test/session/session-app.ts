@@ -256,8 +256,10 @@ export async function makeSessionApp(
   const moduleRef = await builder.compile();
   const platform = setup.platform ?? 'express';
   if (setup.trustProxy && platform === 'fastify') return startTrustingFastify(moduleRef);
-  return startApp(moduleRef, platform, (app) => {
-    if (setup.trustProxy) (app as NestExpressApplication).set('trust proxy', true);
+  return startApp(moduleRef, platform, {
+    prepare: (app) => {
+      if (setup.trustProxy) (app as NestExpressApplication).set('trust proxy', true);
+    },
   });
 }
 
@@ -285,6 +287,13 @@ export class CountingBackend extends CacheBackend {
 
   count(operation: string, kind = 's'): number {
     return this.calls.get(`${operation} ${kind}`) ?? 0;
+  }
+
+  /** Every call made on its namespace stores, of any operation and key kind. */
+  total(): number {
+    let calls = 0;
+    for (const count of this.calls.values()) calls += count;
+    return calls;
   }
 
   reset(): void {

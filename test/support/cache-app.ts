@@ -31,16 +31,17 @@ import {
 } from 'nestjs-cachex';
 import { Readable } from 'node:stream';
 import { type Gate } from './gate.js';
+import { onExpressRouteEntry, onFastifyRouteEntry } from './route-entries.js';
 import { sleep } from './time.js';
 
-/** Handler runs per route name; reset by `makeCacheApp`. */
+/** Handler runs per route name; reset by `resetCacheApp`. */
 export const runs: Record<string, number> = {};
 const count = (name: string): number => (runs[name] = (runs[name] ?? 0) + 1);
 
 /** What `/flaky` and `/swr-flaky` answer next: a body, a thrown error, or a 503. */
 export const flaky = { mode: 'ok' as 'ok' | 'throw' | '503' };
 
-/** Gates the `/swr` and `/slow-cookie` handlers wait at, when set; cleared by `makeCacheApp`. */
+/** Gates the `/swr` and `/slow-cookie` handlers wait at, when set; cleared by `resetCacheApp`. */
 export const gates: { swr?: Gate; slowCookie?: Gate } = {};
 
 interface Req {
@@ -303,6 +304,17 @@ export class CacheTestController {
 export const platforms = ['express', 'fastify'] as const;
 export type Platform = (typeof platforms)[number];
 
+/** What `startApp` does to the app besides starting it. */
+export interface StartAppOptions {
+  /** Runs on the created app before it is initialised (middleware, versioning, plugins). */
+  prepare?: (app: INestApplication) => void;
+  /**
+   * Called for every request entering a route Nest registered — Nest's
+   * pipeline — so a suite can prove a hit was answered before it (early hits).
+   */
+  onRouteEntry?: () => void;
+}
+
 /**
  * Starts a Nest app on `platform`, listening on a free loopback port (one
  * port keeps the Host header, part of the key, the same across requests).
@@ -310,16 +322,19 @@ export type Platform = (typeof platforms)[number];
 export async function startApp(
   moduleRef: TestingModule,
   platform: Platform = 'express',
-  prepare?: (app: INestApplication) => void,
+  { prepare, onRouteEntry }: StartAppOptions = {},
 ): Promise<INestApplication> {
   const app =
     platform === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
       : moduleRef.createNestApplication({ logger: false });
   prepare?.(app);
+  // Fastify's routes are wrapped as Nest adds them; Express's once its router holds them.
+  if (onRouteEntry && platform === 'fastify') onFastifyRouteEntry(app, onRouteEntry);
   await app.listen(0, '127.0.0.1');
   if (platform === 'fastify')
     await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+  if (onRouteEntry && platform === 'express') onExpressRouteEntry(app, onRouteEntry);
   return app;
 }
 
@@ -329,16 +344,27 @@ export type CacheAppOptions = Omit<CacheXModuleOptions, 'backend'> & {
   clock?: Clock;
 };
 
-/** Starts the test app on `backend` with the module options given; clears the counters. */
+/**
+ * Puts the test controller back as a new app finds it: no runs counted,
+ * `/flaky` answering, no gates (each one opened first, so no handler is left
+ * waiting at it).
+ */
+export function resetCacheApp(): void {
+  for (const name of Object.keys(runs)) delete runs[name];
+  flaky.mode = 'ok';
+  gates.swr?.open();
+  delete gates.swr;
+  gates.slowCookie?.open();
+  delete gates.slowCookie;
+}
+
+/** Starts the test app on `backend` with the module options given, after `resetCacheApp`. */
 export async function makeCacheApp(
   backend: CacheBackend,
   { clock, ...options }: CacheAppOptions = {},
   platform: Platform = 'express',
 ): Promise<INestApplication> {
-  for (const name of Object.keys(runs)) delete runs[name];
-  flaky.mode = 'ok';
-  delete gates.swr;
-  delete gates.slowCookie;
+  resetCacheApp();
   const builder = Test.createTestingModule({
     imports: [CacheXModule.forRoot({ backend, backendTimeoutMs: 3000, ...options })],
     controllers: [CacheTestController],

@@ -1,6 +1,8 @@
 /**
  * Counts the requests that enter the routes Nest registered — Nest's
  * pipeline — so a suite can prove a hit was answered before it (early hits).
+ * Suites ask `startApp` for it (`onRouteEntry`), which calls the one of its
+ * platform at the moment that platform needs.
  */
 import { type INestApplication } from '@nestjs/common';
 

@@ -36,19 +36,37 @@ export function redisSubscribers(port: number, channel: string): Promise<number>
   }).catch(() => 0);
 }
 
-/** Reads and writes the memcached at `port` has served (`stats`: cmd_get + cmd_set + cmd_touch). */
-export function memcachedCommandCount(port: number): Promise<number> {
+/**
+ * The counters of the memcached at `server` (`host:port`), read at one moment
+ * (`stats`, over the text protocol): a lookup that throws for a name it lacks.
+ */
+function memcachedStats(server: string): Promise<(name: string) => number> {
+  const [host, port] = server.split(':');
   return new Promise((resolve, reject) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
     let text = '';
+    const socket = createConnection({ host, port: Number(port) }, () => socket.write('stats\r\n'));
+    socket.setEncoding('utf8');
     socket.on('error', reject);
-    socket.on('data', (chunk) => {
-      text += chunk.toString();
+    socket.on('data', (chunk: string) => {
+      text += chunk;
       if (!text.endsWith('END\r\n')) return;
       socket.destroy();
-      const stat = (name: string) => Number(new RegExp(`^STAT ${name} (\\d+)`, 'm').exec(text)![1]);
-      resolve(stat('cmd_get') + stat('cmd_set') + stat('cmd_touch'));
+      resolve((name) => {
+        const value = new RegExp(`^STAT ${name} (\\d+)`, 'm').exec(text)?.[1];
+        if (value === undefined) throw new Error(`no stat ${name}`);
+        return Number(value);
+      });
     });
-    socket.write('stats\r\n');
   });
+}
+
+/** A counter from the `stats` of the memcached at `server` (`host:port`), e.g. `total_items`, `cmd_get`. */
+export async function memcachedStat(server: string, name: string): Promise<number> {
+  return (await memcachedStats(server))(name);
+}
+
+/** Reads and writes the memcached at `port` has served (`stats`: cmd_get + cmd_set + cmd_touch). */
+export async function memcachedCommandCount(port: number): Promise<number> {
+  const stat = await memcachedStats(`127.0.0.1:${port}`);
+  return stat('cmd_get') + stat('cmd_set') + stat('cmd_touch');
 }
