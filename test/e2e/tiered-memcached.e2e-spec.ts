@@ -17,6 +17,7 @@ import {
   expectOnlyLocalHits,
   get,
   invalidations,
+  warmLocally,
 } from '../support/two-tier-checks.js';
 import { eventually } from '../support/time.js';
 
@@ -90,8 +91,7 @@ describeBackend({ ...available, available: available.available && redis.availabl
       });
 
       it('while memcached is down, local entries are still served', async () => {
-        await get(appA, '/items/1').expect(200);
-        await get(appB, '/items/1').expect(200);
+        await warmLocally([appA, appB], '/items/1', () => memcachedCommandCount(memcached.port));
         await memcached.stop();
         for (const app of [appA, appB, appA, appB]) {
           const res = await get(app, '/items/1').expect(200);

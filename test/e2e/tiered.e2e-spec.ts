@@ -21,6 +21,7 @@ import {
   expectOnlyLocalHits,
   get,
   invalidations,
+  warmLocally,
 } from '../support/two-tier-checks.js';
 import { eventually } from '../support/time.js';
 
@@ -117,8 +118,7 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
 
     it('while the bus is down, serves local entries for busLossMaxAgeMs, then reads Redis; empties local when it is back', async () => {
       await start(2000);
-      await get(appA, '/items/1').expect(200);
-      await get(appB, '/items/1').expect(200);
+      await warmLocally([appA, appB], '/items/1', () => redisCommandCount(shared.port));
       await bus.stop();
       await backendA.clearPath('/items/1');
       // B missed the invalidation; it still answers from local for a while...
@@ -158,8 +158,7 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
 
     it('while the shared Redis is down, local entries are still served; caching resumes when it is back', async () => {
       await start();
-      await get(appA, '/items/1').expect(200);
-      await get(appB, '/items/1').expect(200);
+      await warmLocally([appA, appB], '/items/1', () => redisCommandCount(shared.port));
       await shared.stop();
       for (let i = 0; i < 5; i++) {
         for (const app of [appA, appB]) {
