@@ -1,10 +1,6 @@
-import {
-  type ExecutionContext,
-  ForbiddenException,
-  Injectable,
-  UnauthorizedException,
-} from '@nestjs/common';
-import { getRequestSession, SessionGuard } from 'nestjs-cachex/session';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { SessionGuard } from 'nestjs-cachex/session';
+import { assertRoles } from '../auth/roles.guard.js';
 
 /** The role the cache's admin page needs. */
 export const ADMIN_ROLE = 'admin';
@@ -19,9 +15,6 @@ export const ADMIN_ROLE = 'admin';
 export class AdminGuard extends SessionGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     await super.canActivate(context);
-    const user = getRequestSession(context.switchToHttp().getRequest<object>())?.user;
-    if (!user) throw new UnauthorizedException();
-    if (!(user.roles ?? []).includes(ADMIN_ROLE)) throw new ForbiddenException();
-    return true;
+    return assertRoles(context, [ADMIN_ROLE]);
   }
 }

@@ -27,10 +27,18 @@ export class RolesGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!required?.length) return true;
-    const user = getRequestSession(context.switchToHttp().getRequest<object>())?.user;
-    if (!user) throw new UnauthorizedException();
-    const roles = user.roles ?? [];
-    if (!required.every((role) => roles.includes(role))) throw new ForbiddenException();
-    return true;
+    return assertRoles(context, required);
   }
+}
+
+/**
+ * Passes when the request's signed-in user has every one of `required`: a
+ * session without a user (anonymous) is 401, a user without a role is 403.
+ */
+export function assertRoles(context: ExecutionContext, required: readonly string[]): true {
+  const user = getRequestSession(context.switchToHttp().getRequest<object>())?.user;
+  if (!user) throw new UnauthorizedException();
+  const roles = user.roles ?? [];
+  if (!required.every((role) => roles.includes(role))) throw new ForbiddenException();
+  return true;
 }
