@@ -13,7 +13,7 @@ import { CacheXHealthIndicator } from 'nestjs-cachex/terminus';
 import request from 'supertest';
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCase, describeBackend } from '../support/backends.js';
 import { platforms, startApp } from '../support/cache-app.js';
 import { eventually } from '../support/time.js';
 
@@ -67,7 +67,7 @@ describe.each(platforms)('CacheXHealthIndicator on %s', (platform) => {
     }
   });
 
-  describeBackend(backendCases.find((c) => c.name === 'redis')!)('on a real Redis', () => {
+  describeBackend(backendCase('redis'))('on a real Redis', () => {
     let server: ServerHandle;
     let app: INestApplication;
     beforeEach(async () => {
@@ -99,70 +99,67 @@ describe.each(platforms)('CacheXHealthIndicator on %s', (platform) => {
     });
   });
 
-  describeBackend(backendCases.find((c) => c.name === 'redis')!)(
-    'on TieredBackend, with a Redis bus',
-    () => {
-      const RETRY = { timeoutMs: 10_000, intervalMs: 50 };
-      let shared: ServerHandle;
-      let bus: ServerHandle;
-      let app: INestApplication;
-      const health = () => request(app.getHttpServer()).get('/health');
-      beforeEach(async () => {
-        [shared, bus] = await Promise.all([servers.startRedis(), servers.startRedis()]);
-        const backend = new TieredBackend({
-          local: new MemoryBackend(),
-          shared: new RedisBackend({ host: '127.0.0.1', port: shared.port, keyPrefix: 'health:' }),
-          bus: new RedisBus({ host: '127.0.0.1', port: bus.port, channel: 'health-bus' }),
-        });
-        app = await healthApp(backend, platform);
-        // The bus subscribes in the background: up once it has.
-        await eventually(async () => {
-          expect((await health()).body.info?.cache).toMatchObject({ status: 'up', bus: 'up' });
-        }, RETRY);
+  describeBackend(backendCase('redis'))('on TieredBackend, with a Redis bus', () => {
+    const RETRY = { timeoutMs: 10_000, intervalMs: 50 };
+    let shared: ServerHandle;
+    let bus: ServerHandle;
+    let app: INestApplication;
+    const health = () => request(app.getHttpServer()).get('/health');
+    beforeEach(async () => {
+      [shared, bus] = await Promise.all([servers.startRedis(), servers.startRedis()]);
+      const backend = new TieredBackend({
+        local: new MemoryBackend(),
+        shared: new RedisBackend({ host: '127.0.0.1', port: shared.port, keyPrefix: 'health:' }),
+        bus: new RedisBus({ host: '127.0.0.1', port: bus.port, channel: 'health-bus' }),
       });
-      afterEach(async () => {
-        await app.close();
-        await Promise.all([shared.stop(), bus.stop()]);
-      });
+      app = await healthApp(backend, platform);
+      // The bus subscribes in the background: up once it has.
+      await eventually(async () => {
+        expect((await health()).body.info?.cache).toMatchObject({ status: 'up', bus: 'up' });
+      }, RETRY);
+    });
+    afterEach(async () => {
+      await app.close();
+      await Promise.all([shared.stop(), bus.stop()]);
+    });
 
-      it('is down while the bus server is stopped, and up again once it is back', async () => {
-        const up = await health().expect(200);
-        expect(up.body.info.cache).toMatchObject({
-          status: 'up',
-          backend: 'TieredBackend',
-          breaker: 'closed',
-          bus: 'up',
-        });
-
-        await bus.stop();
-        await eventually(async () => {
-          const down = await health().expect(503);
-          expect(down.body.error.cache).toMatchObject({
-            status: 'down',
-            backend: 'TieredBackend',
-            bus: 'down',
-            message: expect.stringMatching(/bus is disconnected/),
-          });
-          // The shared tier still answered the round trip.
-          expect(typeof down.body.error.cache.ms).toBe('number');
-        }, RETRY);
-
-        bus = await servers.startRedis(bus.port);
-        await eventually(async () => {
-          expect((await health().expect(200)).body.info.cache).toMatchObject({ bus: 'up' });
-        }, RETRY);
+    it('is down while the bus server is stopped, and up again once it is back', async () => {
+      const up = await health().expect(200);
+      expect(up.body.info.cache).toMatchObject({
+        status: 'up',
+        backend: 'TieredBackend',
+        breaker: 'closed',
+        bus: 'up',
       });
 
-      it('is down when the shared tier stops, with the bus still up', async () => {
-        await shared.stop();
+      await bus.stop();
+      await eventually(async () => {
         const down = await health().expect(503);
         expect(down.body.error.cache).toMatchObject({
           status: 'down',
           backend: 'TieredBackend',
-          bus: 'up',
-          message: expect.any(String),
+          bus: 'down',
+          message: expect.stringMatching(/bus is disconnected/),
         });
+        // The shared tier still answered the round trip.
+        expect(typeof down.body.error.cache.ms).toBe('number');
+      }, RETRY);
+
+      bus = await servers.startRedis(bus.port);
+      await eventually(async () => {
+        expect((await health().expect(200)).body.info.cache).toMatchObject({ bus: 'up' });
+      }, RETRY);
+    });
+
+    it('is down when the shared tier stops, with the bus still up', async () => {
+      await shared.stop();
+      const down = await health().expect(503);
+      expect(down.body.error.cache).toMatchObject({
+        status: 'down',
+        backend: 'TieredBackend',
+        bus: 'up',
+        message: expect.any(String),
       });
-    },
-  );
+    });
+  });
 });

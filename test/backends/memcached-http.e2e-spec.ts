@@ -11,10 +11,10 @@ import { Test } from '@nestjs/testing';
 import { jest } from '@jest/globals';
 import { Cache, CacheXModule } from 'nestjs-cachex';
 import request from 'supertest';
-import { backendCases, describeBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
+import { backendCase, describeBackend, TEST_TIMEOUT_MS } from '../support/backends.js';
 import { platforms, startApp } from '../support/cache-app.js';
 
-const memcached = backendCases.find((c) => c.name === 'memcached')!;
+const memcached = backendCase('memcached');
 const runs: Record<string, number> = {};
 const count = (name: string) => (runs[name] = (runs[name] ?? 0) + 1);
 const binary = randomBytes(256 * 1024);

@@ -9,12 +9,12 @@ import { Logger } from '@nestjs/common';
 import { type CacheBackend, type CacheEntry, CacheXUnsupportedError } from 'nestjs-cachex';
 import { MemcachedBackend } from 'nestjs-cachex/memcached';
 import memjs from 'memjs';
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCase, describeBackend } from '../support/backends.js';
 import { memcachedStat } from '../support/server-stats.js';
 import { sleep } from '../support/time.js';
 import { startMemcached, type ServerHandle } from '../setup/servers.mjs';
 
-const memcached = backendCases.find((c) => c.name === 'memcached')!;
+const memcached = backendCase('memcached');
 const servers = process.env.CACHEX_MEMCACHED_SERVERS?.split(',') ?? [];
 
 /** A logical key as `defaultKeyBuilder` makes it. */

@@ -8,7 +8,7 @@
 import { Redis } from 'ioredis';
 import { type CacheEntry } from 'nestjs-cachex';
 import { RedisBackend } from 'nestjs-cachex/redis';
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCase, describeBackend } from '../support/backends.js';
 import { eventually, sleep } from '../support/time.js';
 
 import * as servers from '../setup/servers.mjs';
@@ -36,7 +36,7 @@ async function rejectionTime(call: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend faults', () => {
+describeBackend(backendCase('redis'))('RedisBackend faults', () => {
   let server: ServerHandle;
   let backend: RedisBackend;
   const consoleError = console.error;

@@ -7,7 +7,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { RedisBackend } from 'nestjs-cachex/redis';
 import request from 'supertest';
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCase, describeBackend } from '../support/backends.js';
 import { makeCacheApp, platforms, runs } from '../support/cache-app.js';
 import { sleep } from '../support/time.js';
 
@@ -22,7 +22,7 @@ const BACKEND_TIMEOUT_MS = 1000;
 /** One bound plus scheduling slack on a busy machine (two Jest workers on two cores). */
 const ANSWER_WITHIN_MS = BACKEND_TIMEOUT_MS + 1000;
 
-describeBackend(backendCases.find((c) => c.name === 'redis')!).each(platforms)(
+describeBackend(backendCase('redis')).each(platforms)(
   'HTTP caching on a failing Redis, %s',
   (platform) => {
     let server: ServerHandle;

@@ -7,7 +7,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { type CacheEntry } from 'nestjs-cachex';
 import { RedisBackend } from 'nestjs-cachex/redis';
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCase, describeBackend } from '../support/backends.js';
 
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
@@ -64,7 +64,7 @@ async function writeUnrelatedKeys(client: Redis | Cluster): Promise<void> {
   }
 }
 
-describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend measurements', () => {
+describeBackend(backendCase('redis'))('RedisBackend measurements', () => {
   describe.each(['single server', 'cluster'])('%s', (topology) => {
     let handles: ServerHandle[];
     let nodes: Redis[];

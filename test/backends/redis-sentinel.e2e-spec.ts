@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { type CacheEntry } from 'nestjs-cachex';
 import { RedisBackend } from 'nestjs-cachex/redis';
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCase, describeBackend } from '../support/backends.js';
 import { eventually } from '../support/time.js';
 
 import * as servers from '../setup/servers.mjs';
@@ -67,7 +67,7 @@ async function startSentinel(masterPort: number): Promise<ServerHandle> {
   return handle;
 }
 
-describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend with Sentinel', () => {
+describeBackend(backendCase('redis'))('RedisBackend with Sentinel', () => {
   let master: ServerHandle;
   let sentinel: ServerHandle;
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { type CacheEntry, CacheXConfigError } from 'nestjs-cachex';
 import { RedisBackend } from 'nestjs-cachex/redis';
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCase, backendCases, describeBackend } from '../support/backends.js';
 import { sleep } from '../support/time.js';
 
 const redisPort = Number(process.env.CACHEX_REDIS_PORT);
@@ -312,7 +312,7 @@ for (const backendCase of backendCases.filter((c) => c.name.startsWith('redis'))
   });
 }
 
-describeBackend(backendCases.find((c) => c.name === 'redis')!)('RedisBackend options', () => {
+describeBackend(backendCase('redis'))('RedisBackend options', () => {
   it('refuses a keyPrefix with hash-tag braces', () => {
     expect(
       () => new RedisBackend({ port: redisPort, keyPrefix: '{app}:', lazyConnect: true }),

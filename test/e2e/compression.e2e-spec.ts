@@ -23,7 +23,7 @@ import http, { type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { brotliDecompressSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import {
-  backendCases,
+  backendCase,
   describeBackend,
   describeEachBackend,
   TEST_TIMEOUT_MS,
@@ -337,7 +337,7 @@ describeEachBackend('Compressed variants', (backendCase, platform) => {
   });
 });
 
-describeBackend(backendCases.find((c) => c.name === 'redis')!).each(platforms)(
+describeBackend(backendCase('redis')).each(platforms)(
   'Compressed variants across two tiers (memory in front of Redis), %s',
   (platform) => {
     const port = Number(process.env.CACHEX_REDIS_PORT);

@@ -35,7 +35,7 @@ import { RedisBackend, RedisBus } from 'nestjs-cachex/redis';
 import request from 'supertest';
 import {
   type BackendCase,
-  backendCases,
+  backendCase,
   describeBackend,
   describeEachBackend,
 } from '../support/backends.js';
@@ -595,48 +595,45 @@ describe('a failing backend', () => {
   });
 });
 
-const redisCase = backendCases.find((c) => c.name === 'redis');
-if (redisCase) {
-  describeBackend(redisCase)('@CacheEvict on two tiers', () => {
-    const port = Number(process.env.CACHEX_REDIS_PORT);
+describeBackend(backendCase('redis'))('@CacheEvict on two tiers', () => {
+  const port = Number(process.env.CACHEX_REDIS_PORT);
 
-    it.each(platforms)(
-      "on %s, an eviction reaches the other instance's local tier through the bus",
-      async (platform) => {
-        for (const name of Object.keys(runs)) delete runs[name];
-        const suffix = `${platform}-${process.pid}-${Date.now()}`;
-        const tiered = () =>
-          new TieredBackend({
-            local: new MemoryBackend(),
-            shared: new RedisBackend({ host: '127.0.0.1', port, keyPrefix: `tiers-${suffix}:` }),
-            bus: new RedisBus({ host: '127.0.0.1', port, channel: `tiers-${suffix}` }),
-          });
-        const apps = [
-          await startDeclarativeApp('shop', { backend: tiered() }, platform),
-          await startDeclarativeApp('shop', { backend: tiered() }, platform),
-        ];
-        const [a, b] = apps as [INestApplication, INestApplication];
-        const get = (app: INestApplication) =>
-          request(app.getHttpServer()).get('/products/1').set('Host', 'shop.example');
-        try {
-          await eventually(async () =>
-            expect(await redisSubscribers(port, `tiers-${suffix}`)).toBe(2),
-          );
-          await get(a).expect(200);
-          await get(b).expect(200);
-          expect((await get(a).expect(200)).headers['cache-status']).toMatch(/; hit/);
-          await request(b.getHttpServer()).put('/products/1').send({ name: 'quince' }).expect(200);
-          const after = await eventually(async () => {
-            const res = await get(a).expect(200);
-            expect(res.headers['cache-status']).toMatch(/fwd=miss; stored/);
-            return res;
-          });
-          // Each instance has its own in-memory catalogue: A's still says apple.
-          expect(after.body).toEqual({ name: 'apple', run: 2 });
-        } finally {
-          await Promise.all(apps.map((app) => app.close()));
-        }
-      },
-    );
-  });
-}
+  it.each(platforms)(
+    "on %s, an eviction reaches the other instance's local tier through the bus",
+    async (platform) => {
+      for (const name of Object.keys(runs)) delete runs[name];
+      const suffix = `${platform}-${process.pid}-${Date.now()}`;
+      const tiered = () =>
+        new TieredBackend({
+          local: new MemoryBackend(),
+          shared: new RedisBackend({ host: '127.0.0.1', port, keyPrefix: `tiers-${suffix}:` }),
+          bus: new RedisBus({ host: '127.0.0.1', port, channel: `tiers-${suffix}` }),
+        });
+      const apps = [
+        await startDeclarativeApp('shop', { backend: tiered() }, platform),
+        await startDeclarativeApp('shop', { backend: tiered() }, platform),
+      ];
+      const [a, b] = apps as [INestApplication, INestApplication];
+      const get = (app: INestApplication) =>
+        request(app.getHttpServer()).get('/products/1').set('Host', 'shop.example');
+      try {
+        await eventually(async () =>
+          expect(await redisSubscribers(port, `tiers-${suffix}`)).toBe(2),
+        );
+        await get(a).expect(200);
+        await get(b).expect(200);
+        expect((await get(a).expect(200)).headers['cache-status']).toMatch(/; hit/);
+        await request(b.getHttpServer()).put('/products/1').send({ name: 'quince' }).expect(200);
+        const after = await eventually(async () => {
+          const res = await get(a).expect(200);
+          expect(res.headers['cache-status']).toMatch(/fwd=miss; stored/);
+          return res;
+        });
+        // Each instance has its own in-memory catalogue: A's still says apple.
+        expect(after.body).toEqual({ name: 'apple', run: 2 });
+      } finally {
+        await Promise.all(apps.map((app) => app.close()));
+      }
+    },
+  );
+});

@@ -9,7 +9,7 @@ import { MemcachedBackend } from 'nestjs-cachex/memcached';
 import { RedisBus } from 'nestjs-cachex/redis';
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCase, describeBackend } from '../support/backends.js';
 import { makeCacheApp, type Platform, platforms, runs } from '../support/cache-app.js';
 import { memcachedCommandCount, redisSubscribers } from '../support/server-stats.js';
 import {
@@ -23,8 +23,8 @@ import { eventually } from '../support/time.js';
 
 const RETRY = { timeoutMs: 10_000, intervalMs: 50 };
 
-const available = backendCases.find((c) => c.name === 'memcached')!;
-const redis = backendCases.find((c) => c.name === 'redis')!;
+const available = backendCase('memcached');
+const redis = backendCase('redis');
 
 describeBackend({ ...available, available: available.available && redis.available })(
   'TieredBackend on Memcached, with a Redis bus',

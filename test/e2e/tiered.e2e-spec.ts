@@ -13,7 +13,7 @@ import { describeBackendConformance } from 'nestjs-cachex/testing';
 import { Cluster } from 'ioredis';
 import * as servers from '../setup/servers.mjs';
 import { type ServerHandle } from '../setup/servers.mjs';
-import { backendCases, describeBackend } from '../support/backends.js';
+import { backendCase, describeBackend } from '../support/backends.js';
 import { makeCacheApp, type Platform, platforms, runs } from '../support/cache-app.js';
 import { redisCommandCount, redisSubscribers } from '../support/server-stats.js';
 import {
@@ -37,7 +37,7 @@ function tiered(sharedPort: number, busPort: number, busLossMaxAgeMs?: number): 
   });
 }
 
-describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on Redis', () => {
+describeBackend(backendCase('redis'))('TieredBackend on Redis', () => {
   describe.each(platforms)('on %s', (platform: Platform) => {
     let shared: ServerHandle;
     let bus: ServerHandle;
@@ -183,7 +183,7 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend on
   });
 });
 
-describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend as a backend', () => {
+describeBackend(backendCase('redis'))('TieredBackend as a backend', () => {
   const port = Number(process.env.CACHEX_REDIS_PORT);
   describeBackendConformance(
     'TieredBackend (memory in front of Redis, Redis bus)',
@@ -196,33 +196,30 @@ describeBackend(backendCases.find((c) => c.name === 'redis')!)('TieredBackend as
   );
 });
 
-describeBackend(backendCases.find((c) => c.name === 'redis-cluster')!)(
-  'RedisBus on Redis Cluster',
-  () => {
-    const nodes = process.env.CACHEX_REDIS_CLUSTER_PORTS!.split(',').map((port) => ({
-      host: '127.0.0.1',
-      port: Number(port),
-    }));
+describeBackend(backendCase('redis-cluster'))('RedisBus on Redis Cluster', () => {
+  const nodes = process.env.CACHEX_REDIS_CLUSTER_PORTS!.split(',').map((port) => ({
+    host: '127.0.0.1',
+    port: Number(port),
+  }));
 
-    it('carries messages between two buses, and ignores what is not a message', async () => {
-      const channel = `tiered-cluster-${process.pid}`;
-      const sender = new RedisBus({ cluster: { nodes }, channel });
-      const receiver = new RedisBus({ cluster: { nodes }, channel });
-      const raw = new Cluster(nodes);
-      const received: CacheBusMessage[] = [];
-      receiver.subscribe({ message: (m) => received.push(m), connected() {}, disconnected() {} });
-      try {
-        await eventually(() => expect(sender.connected && receiver.connected).toBe(true), RETRY);
-        const message: CacheBusMessage = {
-          origin: 'a',
-          invalidation: { op: 'invalidateTags', tags: ['t'], soft: true },
-        };
-        await raw.publish(channel, 'not a message');
-        await sender.publish(message);
-        await eventually(() => expect(received).toEqual([message]), RETRY);
-      } finally {
-        await Promise.all([sender.close(), receiver.close(), raw.quit()]);
-      }
-    });
-  },
-);
+  it('carries messages between two buses, and ignores what is not a message', async () => {
+    const channel = `tiered-cluster-${process.pid}`;
+    const sender = new RedisBus({ cluster: { nodes }, channel });
+    const receiver = new RedisBus({ cluster: { nodes }, channel });
+    const raw = new Cluster(nodes);
+    const received: CacheBusMessage[] = [];
+    receiver.subscribe({ message: (m) => received.push(m), connected() {}, disconnected() {} });
+    try {
+      await eventually(() => expect(sender.connected && receiver.connected).toBe(true), RETRY);
+      const message: CacheBusMessage = {
+        origin: 'a',
+        invalidation: { op: 'invalidateTags', tags: ['t'], soft: true },
+      };
+      await raw.publish(channel, 'not a message');
+      await sender.publish(message);
+      await eventually(() => expect(received).toEqual([message]), RETRY);
+    } finally {
+      await Promise.all([sender.close(), receiver.close(), raw.quit()]);
+    }
+  });
+});

@@ -44,8 +44,8 @@ const { MemcachedBackend } = wants('memcached')
   ? await import('nestjs-cachex/memcached')
   : ({} as never);
 
-/** Every backend case, in a fixed order. */
-export const backendCases: BackendCase[] = (
+/** Every backend case, in a fixed order; one CACHEX_BACKENDS leaves out is unavailable. */
+const allCases: BackendCase[] = (
   [
     {
       name: 'memory',
@@ -84,11 +84,22 @@ export const backendCases: BackendCase[] = (
         }),
     },
   ] satisfies BackendCase[]
-).filter((backend) => wants(backend.name));
+).map((backend) => (wants(backend.name) ? backend : { ...backend, available: false }));
+
+/** The backend cases this run covers (all, unless CACHEX_BACKENDS narrows them). */
+export const backendCases: BackendCase[] = allCases.filter((backend) => wants(backend.name));
+
+/** The case named `name`, for a suite of that backend alone (skipped when left out). */
+export const backendCase = (name: BackendCase['name']): BackendCase =>
+  allCases.find((backend) => backend.name === name)!;
 
 /** `describe` for an available backend, a loud `describe.skip` otherwise. */
 export function describeBackend(backend: BackendCase): typeof describe | typeof describe.skip {
   if (backend.available) return describe;
+  if (!wants(backend.name)) {
+    console.warn(`SKIPPED: ${backend.name}, left out by CACHEX_BACKENDS`);
+    return describe.skip;
+  }
   if (process.env.CI === 'true')
     throw new Error(`CI=true but the ${backend.name} server is missing`);
   console.warn(`SKIPPED: no ${backend.name} server here (install redis-server and memcached)`);
