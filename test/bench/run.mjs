@@ -297,11 +297,13 @@ async function main() {
       const m = await attempt(`${current.variant} ${current.route}`, () =>
         measure(current, ctx, starting, () => {
           next = takeNext();
-          if (!next) return;
-          // In the background: lowest priority, on the load core, while this load runs.
+          if (!next) return undefined;
+          // In the background: lowest priority, on the load core, while this warm-up runs;
+          // returned, so this measurement's load waits until it has started.
           const promise = startFor(next, ctx, true);
           promise.catch(() => undefined); // reported when its measurement awaits it
           prestarted = { item: next, promise };
+          return promise;
         }),
       );
       const spent = (Date.now() - began) / 1000;

@@ -372,7 +372,7 @@ export function renderMarkdown(results) {
       `${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}. ` +
       `${machine.taskset ? `Server on core ${config.serverCore}, load generator, Redis and Memcached on core ${config.loadCore} (taskset).` : 'No taskset: nothing pinned.'} ` +
       `autocannon, ${config.connections} connections, ${config.durationSec} s per measurement after a ${config.warmupSec} s warm-up that fills the cache; ` +
-      `a fresh server process per measurement (started during the previous one at nice 19 on the load core); ${config.rounds} interleaved rounds (peer and cachex alternate, A B then B A)${config.fastifyRounds !== undefined && config.fastifyRounds < config.rounds ? `, the Fastify pairs in ${config.fastifyRounds} of them (the first, the last and evenly between)` : ''}. ` +
+      `a fresh server process per measurement (started at nice 19 on the load core during the previous one's warm-up); ${config.rounds} interleaved rounds (peer and cachex alternate, A B then B A)${config.fastifyRounds !== undefined && config.fastifyRounds < config.rounds ? `, the Fastify pairs in ${config.fastifyRounds} of them (the first, the last and evenly between)` : ''}. ` +
       `Library ${results.library.commit}${results.library.dirty ? ' + uncommitted changes' : ''} (sources ${results.library.hash}), run took ${Math.round(results.elapsedSec)} s.`,
   );
   line();

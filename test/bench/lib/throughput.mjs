@@ -80,10 +80,12 @@ export function planMeasurements({ rounds, pairs, singles, companions = [] }) {
 
 /**
  * Starts the fresh server process of one measurement. It starts up on the
- * load core (beside the warm-up of the measurement before) and then moves to the server core.
+ * load core and then moves to the server core; `background` (beside the
+ * warm-up of the measurement before) at the lowest priority, moved and
+ * restored by `measure`, its first use.
  */
-export function startFor(item, ctx) {
-  return startServer(item.variant, serverOptions(ctx));
+export function startFor(item, ctx, background = false) {
+  return startServer(item.variant, { ...serverOptions(ctx), background });
 }
 
 /**
@@ -103,6 +105,8 @@ export async function measure(item, ctx, starting, duringWarmUp = () => undefine
     mark = now;
   };
   const server = await starting;
+  // Started in the background: now its own core, at normal priority, before any load.
+  server.settle();
   phase('start');
   try {
     await flushStores(ctx.stores, VARIANTS[variant].needs);
