@@ -57,16 +57,18 @@ export async function publintProblems(pkgDir) {
   return messages.map((message) => `publint: ${formatMessage(message, pkg)}`);
 }
 
+/** The optional peers (and the testing entry's Jest) the main entry must load without. */
+export const optionalClients = [
+  'ioredis',
+  'memjs',
+  '@nestjs/jwt',
+  '@jest/globals',
+  'prom-client',
+  '@nestjs/terminus',
+];
+
 /** Missing exports, and an optional client reached from the main entry; empty when none. */
 export async function entryPointProblems() {
-  const optionalClients = [
-    'ioredis',
-    'memjs',
-    '@nestjs/jwt',
-    '@jest/globals',
-    'prom-client',
-    '@nestjs/terminus',
-  ];
   register(
     `data:text/javascript,${encodeURIComponent(`
       const banned = ${JSON.stringify(optionalClients)};
